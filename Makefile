@@ -1,0 +1,66 @@
+# Movie Nexus — developer commands. `make run` and `make test` need only Python 3.11 and make.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+PORT ?= 8000
+HOST ?= 0.0.0.0
+PYTEST_ARGS ?=
+
+.DEFAULT_GOAL := help
+.PHONY: help install install-dev run migrate demo test lint format schema check-deploy clean
+
+help:  ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
+
+$(VENV)/bin/python:
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) not found; set PYTHON=/path/to/python3.11"; exit 2; }
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+
+$(VENV)/.base-installed: requirements/base.txt requirements/prod.txt | $(VENV)/bin/python
+	$(PIP) install --quiet -r requirements/prod.txt
+	@touch $@
+
+$(VENV)/.dev-installed: requirements/dev.txt $(VENV)/.base-installed
+	$(PIP) install --quiet -r requirements/dev.txt
+	@touch $@
+
+install: $(VENV)/.base-installed  ## Create the virtualenv and install runtime requirements
+
+install-dev: $(VENV)/.dev-installed  ## Install runtime + development requirements
+
+migrate: install  ## Apply database migrations
+	$(PY) manage.py migrate --noinput
+
+demo: migrate  ## Load the bundled demo catalog (idempotent)
+	$(PY) manage.py load_demo_catalog
+
+run: demo  ## Install, migrate, load the demo catalog and serve on :$(PORT)
+	@echo ""
+	@echo "  Movie Nexus is starting on http://localhost:$(PORT)"
+	@echo "    API         http://localhost:$(PORT)/api/v1/movies/"
+	@echo "    Swagger UI  http://localhost:$(PORT)/api/docs/"
+	@echo "    ReDoc       http://localhost:$(PORT)/api/redoc/"
+	@echo "    Admin       http://localhost:$(PORT)/admin/  (create a login: $(PY) manage.py createsuperuser)"
+	@echo "    Health      http://localhost:$(PORT)/health/ready"
+	@echo ""
+	exec $(PY) manage.py runserver $(HOST):$(PORT)
+
+test: install-dev  ## Install dev requirements and run the whole test suite
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install-dev  ## ruff lint + format check
+	$(VENV)/bin/ruff check backend manage.py
+	$(VENV)/bin/ruff format --check backend manage.py
+
+format: install-dev  ## Apply ruff fixes and formatting
+	$(VENV)/bin/ruff check --fix backend manage.py
+	$(VENV)/bin/ruff format backend manage.py
+
+schema: install  ## Write the OpenAPI schema to docs/openapi.yaml
+	$(PY) manage.py spectacular --validate --fail-on-warn --file docs/openapi.yaml
+
+clean:  ## Remove the virtualenv, the local database and caches
+	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache

@@ -1,0 +1,1 @@
+"""User accounts: the custom user model, JWT sessions and verification."""

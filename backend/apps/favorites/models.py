@@ -1,0 +1,1 @@
+"""Favorite and watchlist models (arrive with the favorites issue)."""

@@ -1,0 +1,1 @@
+"""The movie catalog mirrored from TMDb."""

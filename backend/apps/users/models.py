@@ -1,0 +1,1 @@
+"""User profile models (Profile and preferences arrive with the accounts issue)."""

@@ -1,0 +1,42 @@
+"""Settings for the test suite: fast hashing, in-memory email, eager Celery by default."""
+
+from .base import *  # noqa: F403
+from .base import CACHES, REST_FRAMEWORK, build_logging
+from .env import env_bool, env_str
+
+# CORE -------------------------------------------------------------------------
+DEBUG = False
+SECRET_KEY = "test-secret-key-not-for-production-0123456789abcdef"  # noqa: S105
+
+# AUTHENTICATION ---------------------------------------------------------------
+# Argon2 stays first in production; tests use MD5 only for speed.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.MD5PasswordHasher",
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+]
+
+# EMAIL ------------------------------------------------------------------------
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+# CELERY -----------------------------------------------------------------------
+# Tasks run in-process unless a test starts a real worker against the broker.
+CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", True)
+
+# CACHE ------------------------------------------------------------------------
+# Each test run gets its own key prefix so parallel runs on one Redis never collide.
+CACHES["default"]["KEY_PREFIX"] = env_str("CACHE_KEY_PREFIX", "mnx-test")
+
+# DJANGO REST FRAMEWORK ---------------------------------------------------------
+REST_FRAMEWORK = {
+    **REST_FRAMEWORK,
+    "DEFAULT_THROTTLE_RATES": {"anon": "100000/min", "user": "100000/min"},
+}
+
+# TMDB -------------------------------------------------------------------------
+# No test may reach the internet: the client points at an unroutable default.
+TMDB_BASE_URL = "http://127.0.0.1:9/3"
+TMDB_API_KEY = ""
+TMDB_READ_ACCESS_TOKEN = ""
+
+# LOGGING ----------------------------------------------------------------------
+LOGGING = build_logging("text", "WARNING")

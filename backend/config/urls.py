@@ -1,0 +1,21 @@
+"""Root URL configuration: /api/v1/, the OpenAPI schema and docs, health probes, admin."""
+
+from django.contrib import admin
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from core.health import LivenessView, ReadinessView
+
+api_v1 = [
+    path("", include("apps.movies.urls")),
+]
+
+urlpatterns = [
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+    re_path(r"^health/live/?$", LivenessView.as_view(), name="health-live"),
+    re_path(r"^health/ready/?$", ReadinessView.as_view(), name="health-ready"),
+    path("admin/", admin.site.urls),
+]
