@@ -171,3 +171,8 @@ def _retry_after(exc: drf.APIException) -> int | None:
     if isinstance(exc, ServiceUnavailable):
         return exc.retry_after
     return None
+
+
+class EmailNotVerified(Forbidden):
+    default_detail = "Verify your email address before changing favorites or the watchlist."
+    default_code = ErrorCode.EMAIL_NOT_VERIFIED
