@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from drf_spectacular.utils import extend_schema, inline_serializer
+from kombu import Connection
 from rest_framework import serializers
 from rest_framework.views import APIView
 
@@ -30,12 +31,11 @@ def check_cache() -> str:
 
 
 def check_broker() -> str:
-    from config.celery import app
-
     if settings.CELERY_TASK_ALWAYS_EAGER and settings.CELERY_BROKER_URL.startswith("memory://"):
         return "eager"
-    with app.connection_for_write() as conn:
-        conn.ensure_connection(max_retries=1, timeout=settings.CELERY_BROKER_CONNECTION_TIMEOUT)
+    timeout = settings.CELERY_BROKER_CONNECTION_TIMEOUT
+    with Connection(settings.CELERY_BROKER_URL, connect_timeout=timeout) as conn:
+        conn.ensure_connection(max_retries=1, timeout=timeout)
         return conn.transport.driver_type
 
 

@@ -64,12 +64,6 @@ def test_broker_check_fails_fast_on_a_dead_broker(settings_dead_broker):
 
 @pytest.fixture
 def settings_dead_broker(monkeypatch):
-    from config.celery import app
-
     monkeypatch.setattr(settings, "CELERY_TASK_ALWAYS_EAGER", False)
     monkeypatch.setattr(settings, "CELERY_BROKER_URL", "amqp://guest:guest@127.0.0.1:1//")
     monkeypatch.setattr(settings, "CELERY_BROKER_CONNECTION_TIMEOUT", 0.5)
-    original = app.conf.broker_url
-    app.conf.broker_url = "amqp://guest:guest@127.0.0.1:1//"
-    yield
-    app.conf.broker_url = original
