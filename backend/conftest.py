@@ -3,7 +3,6 @@
 import os
 
 import pytest
-from django.conf import settings
 from rest_framework.test import APIClient
 
 REAL_SERVICES = {"DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL"}
@@ -14,6 +13,22 @@ def pytest_sessionstart(session):
     missing = [name for name in sorted(REAL_SERVICES) if name in os.environ and not os.environ[name]]
     if missing:
         raise pytest.UsageError(f"Empty service URL(s): {', '.join(missing)}")
+
+
+def real_services_configured() -> bool:
+    return all(os.environ.get(name) for name in REAL_SERVICES)
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked `services` belong to the real-services pass only (deselected, never skipped)."""
+    if real_services_configured():
+        return
+    selected, deselected = [], []
+    for item in items:
+        (deselected if item.get_closest_marker("services") else selected).append(item)
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = selected
 
 
 @pytest.fixture(autouse=True)
@@ -39,4 +54,4 @@ def api_client() -> APIClient:
 
 @pytest.fixture
 def using_real_services() -> bool:
-    return bool(settings.DATABASE_URL and settings.REDIS_URL and os.environ.get("CELERY_BROKER_URL"))
+    return real_services_configured()
