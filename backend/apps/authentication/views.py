@@ -43,6 +43,10 @@ class AnonymousAuthView(NoStoreMixin, APIView):
 
     authentication_classes = []
 
+    def get_authenticate_header(self, request):
+        # Keeps 401 a 401 (DRF turns it into 403 when a view has no authenticator).
+        return 'Bearer realm="api"'
+
 
 class RegisterView(AnonymousAuthView):
     throttle_classes = [*DEFAULT_THROTTLES, throttles.RegisterThrottle]
