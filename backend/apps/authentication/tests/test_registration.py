@@ -34,7 +34,9 @@ def test_register_creates_unverified_user_profile_and_emails_a_link(
     # given
     settings.FRONTEND_URL = "https://app.example.com"
     # when
-    response = register(api_client, django_capture_on_commit_callbacks, email="New@Example.com", display_name="Neo")
+    response = register(
+        api_client, django_capture_on_commit_callbacks, email="New@Example.com", display_name="Neo"
+    )
     # then
     assert response.status_code == 202
     assert response.json()["data"] == {"email": "new@example.com", "verification_required": True}

@@ -35,7 +35,12 @@ def assert_refused(access: str) -> None:
 
 def test_login_returns_a_token_pair_bound_to_a_new_session(api_client, user, password):
     # when
-    data = login(api_client, "ADA@example.com", password, HTTP_USER_AGENT="Mozilla/5.0 (X11; Linux x86_64) Firefox/130.0")
+    data = login(
+        api_client,
+        "ADA@example.com",
+        password,
+        HTTP_USER_AGENT="Mozilla/5.0 (X11; Linux x86_64) Firefox/130.0",
+    )
     # then
     assert data["token_type"] == "Bearer"
     assert data["user"] == {"id": user.id, "email": user.email, "email_verified": True}
@@ -136,7 +141,13 @@ def test_expired_access_token_is_refused(tokens):
 
 @pytest.mark.parametrize(
     ("claim", "value"),
-    [("aud", "another-service"), ("iss", "someone-else"), ("aud", None), ("iss", None), ("token_type", "refresh")],
+    [
+        ("aud", "another-service"),
+        ("iss", "someone-else"),
+        ("aud", None),
+        ("iss", None),
+        ("token_type", "refresh"),
+    ],
 )
 def test_wrong_audience_issuer_or_type_is_refused_even_when_signed(tokens, claim, value):
     claims = claims_of(tokens["access"])
