@@ -22,7 +22,9 @@ class WriteView(APIView):
         return APIResponse({"ok": True})
 
 
-@pytest.mark.parametrize(("verified", "status", "code"), [(True, 200, None), (False, 403, "email_not_verified")])
+@pytest.mark.parametrize(
+    ("verified", "status", "code"), [(True, 200, None), (False, 403, "email_not_verified")]
+)
 def test_unverified_users_cannot_write_personal_collections(api_client, verified, status, code):
     # given
     user = UserFactory(email_verified=verified)

@@ -69,7 +69,17 @@ def test_patch_me_validates(auth_client, body):
 
 @pytest.mark.parametrize(
     "field",
-    ["is_staff", "is_superuser", "email_verified", "id", "email", "date_joined", "updated_at", "created_at", "user"],
+    [
+        "is_staff",
+        "is_superuser",
+        "email_verified",
+        "id",
+        "email",
+        "date_joined",
+        "updated_at",
+        "created_at",
+        "user",
+    ],
 )
 def test_patch_me_refuses_mass_assignment(auth_client, user, field):
     # when
@@ -102,7 +112,9 @@ def test_preferences_partial_update_keeps_the_rest(auth_client):
     auth_client.patch(PREFS_URL, {"language": "fr", "favorite_genres": [28]}, format="json")
     data = auth_client.patch(PREFS_URL, {"include_adult": True}, format="json").json()["data"]
     assert data["language"] == "fr" and data["favorite_genres"] == [28]
-    cleared = auth_client.patch(PREFS_URL, {"language": "", "favorite_genres": []}, format="json").json()["data"]
+    cleared = auth_client.patch(PREFS_URL, {"language": "", "favorite_genres": []}, format="json").json()[
+        "data"
+    ]
     assert cleared["language"] == "" and cleared["favorite_genres"] == []
 
 
