@@ -17,3 +17,11 @@ from .services.email import EmailService
 def send_account_email(kind: str, user_id: int, token: str = "") -> bool:
     """Send one account email (verify_email, password_reset, account_exists) to a user."""
     return EmailService().send(kind=kind, user_id=user_id, token=token)
+
+
+@shared_task(name="authentication.prune_auth_records")
+def prune_auth_records(keep_days: int = 30) -> str:
+    """Delete long-ended sessions, dead email tokens and stale lockout rows; returns the summary."""
+    from .services.maintenance import AccountMaintenanceService
+
+    return AccountMaintenanceService().prune(keep_days=keep_days).summary()

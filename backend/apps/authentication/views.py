@@ -1,5 +1,6 @@
 """Auth API views: one per operation — validate, call one AuthService method, serialize."""
 
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.generics import GenericAPIView, ListAPIView
@@ -18,6 +19,14 @@ from .services import AuthService
 
 TAGS = ["auth"]
 DEFAULT_THROTTLES = [AnonRateThrottle, UserRateThrottle]
+# Operations that answer with a message only: the envelope's `data` is null.
+NULL_DATA = {"nullable": True, "description": "Always null: the outcome is in `message`."}
+
+
+def message_only(description: str) -> OpenApiResponse:
+    return OpenApiResponse(response=NULL_DATA, description=description)
+
+
 ACCEPTED_REGISTER = "If this address can be registered, a verification email is on its way."
 ACCEPTED_RESEND = "If this address has an unverified account, a new verification email is on its way."
 ACCEPTED_RESET = "If this address has an account, a password reset email is on its way."
@@ -89,7 +98,7 @@ class VerifyEmailResendView(AnonymousAuthView):
         operation_id="auth_verify_email_resend",
         summary="Send a new verification email (the same 202 answer for any address)",
         request=s.EmailInputSerializer,
-        responses={202: OpenApiResponse(description="Accepted.")},
+        responses={202: message_only("Accepted.")},
     )
     def post(self, request):
         AuthService().resend_verification(**validated(s.EmailInputSerializer, request))
@@ -140,7 +149,7 @@ class LogoutView(NoStoreMixin, APIView):
         auth=[{"jwtAuth": []}, {}],
         summary="Sign out of this session (by refresh token, or by the access token in use)",
         request=s.LogoutInputSerializer,
-        responses={200: OpenApiResponse(description="Signed out.")},
+        responses={200: message_only("Signed out.")},
     )
     def post(self, request):
         data = validated(s.LogoutInputSerializer, request)
@@ -186,7 +195,11 @@ class SessionRevokeView(NoStoreMixin, GenericAPIView):
         tags=TAGS,
         operation_id="auth_sessions_revoke",
         summary="End one of my sessions (another user's session is a 404)",
-        parameters=[OpenApiParameter("id", str, OpenApiParameter.PATH, description="The session id (UUID).")],
+        parameters=[
+            OpenApiParameter(
+                "id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="The session id (UUID)."
+            )
+        ],
         responses={204: None},
     )
     def delete(self, request, id):
@@ -202,7 +215,7 @@ class PasswordChangeView(NoStoreMixin, APIView):
         operation_id="auth_password_change",
         summary="Change my password (current one required); every other session ends",
         request=s.PasswordChangeInputSerializer,
-        responses={200: OpenApiResponse(description="Password changed.")},
+        responses={200: message_only("Password changed.")},
     )
     def post(self, request):
         data = validated(s.PasswordChangeInputSerializer, request)
@@ -224,7 +237,7 @@ class PasswordResetView(AnonymousAuthView):
         operation_id="auth_password_reset",
         summary="Email a password reset link (the same 202 answer for any address)",
         request=s.EmailInputSerializer,
-        responses={202: OpenApiResponse(description="Accepted.")},
+        responses={202: message_only("Accepted.")},
     )
     def post(self, request):
         AuthService().request_password_reset(**validated(s.EmailInputSerializer, request))
@@ -239,7 +252,7 @@ class PasswordResetConfirmView(AnonymousAuthView):
         operation_id="auth_password_reset_confirm",
         summary="Set a new password with the emailed token; every session ends",
         request=s.PasswordResetConfirmInputSerializer,
-        responses={200: OpenApiResponse(description="Password reset.")},
+        responses={200: message_only("Password reset.")},
     )
     def post(self, request):
         AuthService().confirm_password_reset(**validated(s.PasswordResetConfirmInputSerializer, request))
