@@ -15,14 +15,27 @@ def _token_not_valid(detail=None):
     return TokenNotValid(detail)
 
 
+def _plain_detail(detail) -> str:
+    """simplejwt details may be dicts ({"detail": …, "code": …}); keep the human sentence."""
+    if isinstance(detail, dict):
+        detail = detail.get("detail", "")
+    return str(detail) or "Token is invalid or expired."
+
+
 class SessionJWTAuthentication(JWTAuthentication):
     """Bearer access tokens: signature, algorithm, expiry, type, audience and issuer (simplejwt),
     then the session check — a revoked session's access tokens are refused at once (cached)."""
 
     def authenticate(self, request):
+        from .exceptions import TokenNotValid
         from .services.tokens import TokenService
 
-        result = super().authenticate(request)
+        try:
+            result = super().authenticate(request)
+        except TokenNotValid:
+            raise
+        except AuthenticationFailed as exc:  # e.g. a malformed Authorization header
+            raise _token_not_valid(_plain_detail(exc.detail)) from exc
         if result is None:
             return None
         user, token = result

@@ -46,7 +46,7 @@ class TokenService:
     def issue_for_new_session(
         self, *, user, ip_address: str | None, user_agent: str, device: str
     ) -> TokenPair:
-        sid = uuid.uuid4()
+        sid, now = uuid.uuid4(), timezone.now()
         refresh = self._mint(user_id=user.pk, sid=str(sid))
         session = UserSession.objects.create(
             id=sid,
@@ -56,6 +56,8 @@ class TokenService:
             user_agent=user_agent[:512],
             device=device[:100],
             expires_at=_expiry(refresh),
+            created_at=now,
+            last_used_at=now,
         )
         cache.set(session_state_key(str(sid)), user.pk, ttl=settings.AUTH_SESSION_CACHE_SECONDS)
         return self._pair(refresh, session)
