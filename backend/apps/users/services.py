@@ -1,5 +1,7 @@
 """UserService: the profile every user has (created lazily), preferences, and account deletion."""
 
+from dataclasses import dataclass
+
 from django.db import transaction
 
 from apps.authentication.models import LoginLockout, UserSession
@@ -11,6 +13,19 @@ from .models import Profile
 
 PROFILE_FIELDS = ("display_name", "avatar_url", "bio")
 PREFERENCE_FIELDS = ("language", "region", "include_adult")
+
+
+@dataclass(frozen=True)
+class Preferences:
+    """What movie listings need to know about the viewer; empty strings mean "the default"."""
+
+    language: str = ""
+    region: str = ""
+    include_adult: bool = False
+    favorite_genre_ids: tuple[int, ...] = ()
+
+
+ANONYMOUS_PREFERENCES = Preferences()
 
 
 class UserService:
@@ -29,6 +44,19 @@ class UserService:
         (createsuperuser, the admin, scripts)."""
         profile, _ = Profile.objects.get_or_create(user=user)
         return profile
+
+    def preferences_for(self, user) -> Preferences:
+        """The viewer's preferences (defaults for anonymous users), for catalog and favorites code."""
+        if user is None or not user.is_authenticated:
+            return ANONYMOUS_PREFERENCES
+        profile = self.get_profile(user)
+        genre_ids = profile.favorite_genres.order_by("tmdb_id").values_list("tmdb_id", flat=True)
+        return Preferences(
+            language=profile.language,
+            region=profile.region,
+            include_adult=profile.include_adult,
+            favorite_genre_ids=tuple(genre_ids),
+        )
 
     @transaction.atomic
     def update_profile(self, *, user, **fields) -> Profile:

@@ -1,31 +1,50 @@
 """AuthService: registration, email verification, sign-in, sessions and the password flows."""
 
+import logging
+from smtplib import SMTPException
+
 from django.contrib.auth import authenticate, get_user_model
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from kombu.exceptions import OperationalError as KombuOperationalError
 
 from core.exceptions import NotFound, ValidationFailed
 
 from ..exceptions import InvalidCredentials
 from ..managers import UserManager
 from ..models import UserSession, VerificationToken
-from .email import EmailKind
+from .email import EmailKind, EmailService
 from .lockout import LoginLockoutService
 from .tokens import TokenPair, TokenService
 from .verification import VerificationTokenService
 
+logger = logging.getLogger(__name__)
 Purpose = VerificationToken.Purpose
 Reason = UserSession.RevokeReason
 
 
 def schedule_email(*, kind: str, user_id: int, token: str = "") -> None:
     """Queue an account email once the surrounding transaction has committed."""
+    transaction.on_commit(lambda: _enqueue_email(kind=kind, user_id=user_id, token=token))
+
+
+def _enqueue_email(*, kind: str, user_id: int, token: str) -> None:
+    """The Celery task; when the broker cannot take it, send inline rather than lose the email
+    (the account change has already committed, so the request must not fail now)."""
     from ..tasks import send_account_email
 
-    transaction.on_commit(lambda: send_account_email.delay(kind, user_id, token))
+    try:
+        send_account_email.delay(kind, user_id, token)
+        return
+    except (KombuOperationalError, OSError):
+        logger.warning("Broker unavailable; sending the %s email inline", kind, exc_info=True)
+    try:
+        EmailService().send(kind=kind, user_id=user_id, token=token)
+    except (SMTPException, OSError):
+        logger.exception("Could not send the %s email to user %s", kind, user_id)
 
 
 class AuthService:
