@@ -8,6 +8,8 @@ from core.health import LivenessView, ReadinessView
 
 api_v1 = [
     path("", include("apps.movies.urls")),
+    path("auth/", include("apps.authentication.urls")),
+    path("users/", include("apps.users.urls")),
 ]
 
 urlpatterns = [

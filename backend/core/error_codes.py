@@ -10,6 +10,7 @@ class ErrorCode(StrEnum):
     AUTHENTICATION_FAILED = "authentication_failed"
     NOT_AUTHENTICATED = "not_authenticated"
     TOKEN_NOT_VALID = "token_not_valid"  # noqa: S105 - an error code, not a secret
+    INVALID_CREDENTIALS = "invalid_credentials"
     PERMISSION_DENIED = "permission_denied"
     EMAIL_NOT_VERIFIED = "email_not_verified"
     NOT_FOUND = "not_found"

@@ -7,3 +7,6 @@ class AuthenticationConfig(AppConfig):
     name = "apps.authentication"
     label = "authentication"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from . import schema  # noqa: F401 - registers the OpenAPI authentication extension

@@ -1,6 +1,8 @@
-"""The user manager: email is the login identifier, compared case-insensitively."""
+"""Managers: users (email login, case-insensitive), sessions and verification tokens."""
 
 from django.contrib.auth.base_user import BaseUserManager
+from django.db import models
+from django.utils import timezone
 
 
 class UserManager(BaseUserManager):
@@ -36,3 +38,17 @@ class UserManager(BaseUserManager):
         if extra_fields.get("is_staff") is not True or extra_fields.get("is_superuser") is not True:
             raise ValueError("A superuser must have is_staff=True and is_superuser=True.")
         return self._create_user(email, password, **extra_fields)
+
+
+class VerificationTokenQuerySet(models.QuerySet):
+    def usable(self, *, purpose: str):
+        return self.filter(purpose=purpose, used_at__isnull=True, expires_at__gt=timezone.now())
+
+
+class UserSessionQuerySet(models.QuerySet):
+    def live(self):
+        """Sessions that are neither revoked nor past their refresh token's expiry."""
+        return self.filter(revoked_at__isnull=True, expires_at__gt=timezone.now())
+
+    def for_user(self, user):
+        return self.filter(user=user)

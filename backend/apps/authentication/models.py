@@ -1,4 +1,6 @@
-"""The custom user model: email login (case-insensitive, unique), from the first migration."""
+"""Accounts: the custom user (email login), emailed verification tokens, sessions, lockout state."""
+
+import uuid
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import PermissionsMixin
@@ -6,7 +8,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from .managers import UserManager
+from .managers import UserManager, UserSessionQuerySet, VerificationTokenQuerySet
 
 
 class User(AbstractBaseUser, PermissionsMixin):
@@ -36,3 +38,83 @@ class User(AbstractBaseUser, PermissionsMixin):
     def clean(self) -> None:
         super().clean()
         self.email = UserManager.normalize_email_address(self.email)
+
+
+class VerificationToken(models.Model):
+    """A single-use emailed token (verify email, reset password); only its SHA-256 is stored."""
+
+    class Purpose(models.TextChoices):
+        VERIFY_EMAIL = "verify_email", "Verify email"
+        PASSWORD_RESET = "password_reset", "Password reset"
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="verification_tokens")
+    purpose = models.CharField(max_length=20, choices=Purpose.choices)
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    objects = VerificationTokenQuerySet.as_manager()
+
+    class Meta:
+        db_table = "auth_verification_token"
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["user", "purpose", "used_at"], name="verif_token_user_purpose_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.purpose} token for {self.user_id}"
+
+
+class UserSession(models.Model):
+    """One signed-in device: a refresh-token family whose only live refresh token is `refresh_jti`."""
+
+    class RevokeReason(models.TextChoices):
+        LOGOUT = "logout", "Logged out"
+        LOGOUT_ALL = "logout_all", "Logged out everywhere"
+        REVOKED = "revoked", "Revoked by the user"
+        PASSWORD_CHANGED = "password_changed", "Password changed"
+        PASSWORD_RESET = "password_reset", "Password reset"
+        REUSE_DETECTED = "reuse_detected", "Refresh token reuse detected"
+        USER_INACTIVE = "user_inactive", "User inactive"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="sessions")
+    refresh_jti = models.CharField(max_length=64, db_index=True)
+    user_agent = models.CharField(max_length=512, blank=True, default="")
+    device = models.CharField(max_length=100, blank=True, default="")
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    last_used_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_reason = models.CharField(max_length=20, choices=RevokeReason.choices, blank=True, default="")
+
+    objects = UserSessionQuerySet.as_manager()
+
+    class Meta:
+        db_table = "auth_user_session"
+        ordering = ["-last_used_at"]
+        indexes = [models.Index(fields=["user", "revoked_at"], name="user_session_user_live_idx")]
+
+    def __str__(self) -> str:
+        return f"Session {self.id} of {self.user_id}"
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None
+
+
+class LoginLockout(models.Model):
+    """Failed sign-in bookkeeping per email, in the database so it survives a cache outage."""
+
+    email = models.CharField(max_length=254, unique=True)
+    attempts = models.PositiveIntegerField(default=0)
+    window_started_at = models.DateTimeField(null=True, blank=True)
+    locked_until = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        db_table = "auth_login_lockout"
+
+    def __str__(self) -> str:
+        return f"Lockout state of {self.email}"

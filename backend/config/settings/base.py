@@ -1,5 +1,6 @@
 """Settings shared by every environment; everything comes from the environment."""
 
+import hashlib
 from datetime import timedelta
 from pathlib import Path
 
@@ -185,7 +186,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_REQUEST_BODY_BYTES
 # DJANGO REST FRAMEWORK ---------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework_simplejwt.authentication.JWTAuthentication",
+        # simplejwt + a check that the token's session (sid claim) is not revoked.
+        "apps.authentication.authentication.SessionJWTAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
@@ -201,6 +203,13 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "anon": env_str("THROTTLE_ANON", "600/min"),
         "user": env_str("THROTTLE_USER", "1200/min"),
+        # Accounts (abuse resistance): see the ACCOUNTS section below.
+        "login_ip": env_str("THROTTLE_LOGIN_IP", "20/min"),
+        "login_account": env_str("THROTTLE_LOGIN_ACCOUNT", "10/min"),
+        "register": env_str("THROTTLE_REGISTER", "10/hour"),
+        "verify_resend": env_str("THROTTLE_VERIFY_RESEND", "5/hour"),
+        "password_reset": env_str("THROTTLE_PASSWORD_RESET", "5/hour"),
+        "token_refresh": env_str("THROTTLE_TOKEN_REFRESH", "60/min"),
     },
     "NUM_PROXIES": env_int("NUM_PROXIES", 0),
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
@@ -232,8 +241,9 @@ SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env_int("JWT_ACCESS_MINUTES", 10)),
     "REFRESH_TOKEN_LIFETIME": timedelta(days=env_int("JWT_REFRESH_DAYS", 14)),
     "ALGORITHM": "HS256",
-    # A signing key separate from SECRET_KEY; falls back to it only in local runs.
-    "SIGNING_KEY": env_str("JWT_SIGNING_KEY") or SECRET_KEY,
+    # A signing key separate from SECRET_KEY (production.py requires JWT_SIGNING_KEY); local runs
+    # derive one from SECRET_KEY so the two are never the same string.
+    "SIGNING_KEY": env_str("JWT_SIGNING_KEY") or hashlib.sha256(f"jwt:{SECRET_KEY}".encode()).hexdigest(),
     "AUDIENCE": env_str("JWT_AUDIENCE", "movie-nexus"),
     "ISSUER": env_str("JWT_ISSUER", "movie-nexus"),
     "AUTH_HEADER_TYPES": ("Bearer",),
@@ -241,6 +251,21 @@ SIMPLE_JWT = {
     "USER_ID_CLAIM": "user_id",
     "UPDATE_LAST_LOGIN": False,
 }
+
+# ACCOUNTS ---------------------------------------------------------------------
+# Sign-in lockout, kept in the database (survives a cache outage): after this many
+# attempts within the window the account is locked for LOGIN_LOCKOUT_SECONDS.
+LOGIN_LOCKOUT_THRESHOLD = min(env_int("LOGIN_LOCKOUT_THRESHOLD", 5), 10)
+LOGIN_LOCKOUT_WINDOW_SECONDS = env_int("LOGIN_LOCKOUT_WINDOW_SECONDS", 15 * 60)
+LOGIN_LOCKOUT_SECONDS = env_int("LOGIN_LOCKOUT_SECONDS", 15 * 60)
+EMAIL_VERIFICATION_TOKEN_HOURS = env_int("EMAIL_VERIFICATION_TOKEN_HOURS", 24)
+PASSWORD_RESET_TOKEN_MINUTES = env_int("PASSWORD_RESET_TOKEN_MINUTES", 60)
+# How long "is this session still live?" is cached for access-token checks (revocation sets it at once).
+AUTH_SESSION_CACHE_SECONDS = env_int("AUTH_SESSION_CACHE_SECONDS", 60)
+# Frontend pages the emails link to (FRONTEND_URL + path + ?token=…).
+FRONTEND_VERIFY_EMAIL_PATH = env_str("FRONTEND_VERIFY_EMAIL_PATH", "/verify-email")
+FRONTEND_RESET_PASSWORD_PATH = env_str("FRONTEND_RESET_PASSWORD_PATH", "/reset-password")
+FRONTEND_LOGIN_PATH = env_str("FRONTEND_LOGIN_PATH", "/login")
 
 # CORS -------------------------------------------------------------------------
 FRONTEND_URL = env_str("FRONTEND_URL", "http://localhost:3000")

@@ -29,7 +29,11 @@ CACHES["default"]["KEY_PREFIX"] = env_str("CACHE_KEY_PREFIX", "mnx-test")
 # DJANGO REST FRAMEWORK ---------------------------------------------------------
 REST_FRAMEWORK = {
     **REST_FRAMEWORK,
-    "DEFAULT_THROTTLE_RATES": {"anon": "100000/min", "user": "100000/min"},
+    "DEFAULT_THROTTLE_RATES": {
+        **REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"],
+        "anon": "100000/min",
+        "user": "100000/min",
+    },
 }
 
 # TMDB -------------------------------------------------------------------------

@@ -1,0 +1,3 @@
+"""Fixtures for the authentication tests."""
+
+from .fixtures import *  # noqa: F403
