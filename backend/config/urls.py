@@ -8,6 +8,7 @@ from core.health import LivenessView, ReadinessView
 
 api_v1 = [
     path("", include("apps.movies.urls")),
+    path("", include("apps.favorites.urls")),
 ]
 
 urlpatterns = [

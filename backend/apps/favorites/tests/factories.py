@@ -1,0 +1,36 @@
+"""factory_boy factories for users (as this app needs them), favorites and watchlist entries."""
+
+import factory
+from django.contrib.auth import get_user_model
+
+from apps.favorites.models import Favorite, WatchlistItem
+from apps.movies.tests.factories import MovieFactory
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"fan{n}@example.com")
+    email_verified = True
+    password = factory.django.Password("correct horse battery staple")
+
+
+class FavoriteFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Favorite
+
+    user = factory.SubFactory(UserFactory)
+    movie = factory.SubFactory(MovieFactory)
+    user_rating = 7
+    notes = ""
+
+
+class WatchlistItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = WatchlistItem
+
+    user = factory.SubFactory(UserFactory)
+    movie = factory.SubFactory(MovieFactory)
+    notes = ""
