@@ -88,7 +88,7 @@ class RecommendationService:
         return self._fallback(profile=profile, include_adult=include_adult)
 
     def rank_related(self, *, include_adult: bool) -> list[int]:
-        """Movie pks scored by Σ over favorites: relation score × type × rating × recency weights."""
+        """Movie pks scored by the sum over favorites of relation score * type * rating * recency weights."""
         now = self.clock()
         sources = Favorite.objects.of(self.user).order_by("-added_at")
         weights = {

@@ -28,11 +28,11 @@ class WatchlistAddInputSerializer(serializers.Serializer):
     movie_id = serializers.IntegerField(
         min_value=1, max_value=MAX_TMDB_ID, help_text="The movie's TMDb id (synced first when unknown)."
     )
-    notes = _notes_field(required=False, default="")
+    notes = _notes_field(required=False)
 
 
 class FavoriteAddInputSerializer(WatchlistAddInputSerializer):
-    user_rating = _rating_field(required=False, allow_null=True, default=None)
+    user_rating = _rating_field(required=False, allow_null=True)
 
 
 class WatchlistUpdateInputSerializer(serializers.Serializer):
@@ -40,7 +40,7 @@ class WatchlistUpdateInputSerializer(serializers.Serializer):
 
 
 class FavoriteUpdateInputSerializer(WatchlistUpdateInputSerializer):
-    user_rating = _rating_field(required=False, allow_null=True, help_text="1–10, or null to clear it.")
+    user_rating = _rating_field(required=False, allow_null=True, help_text="1-10, or null to clear it.")
 
 
 class WatchlistFilterSerializer(serializers.Serializer):

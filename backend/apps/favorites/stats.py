@@ -36,7 +36,7 @@ def compute_favorite_stats(user) -> dict:
 
 
 def _rating_histogram(favorites) -> list[dict]:
-    """One bucket per rating 1–10, empty ones included, so charts need no gap filling."""
+    """One bucket per rating 1-10, empty ones included, so charts need no gap filling."""
     rows = (
         favorites.filter(user_rating__isnull=False).values("user_rating").annotate(n=Count("id")).order_by()
     )
