@@ -37,7 +37,7 @@ def test_patch_sets_and_clears_the_rating(client, user):
 
 def test_filter_by_rating_range(client, user):
     # given
-    low, mid, high = (FavoriteFactory(user=user, user_rating=rating) for rating in (2, 6, 9))
+    _low, mid, high = (FavoriteFactory(user=user, user_rating=rating) for rating in (2, 6, 9))
     FavoriteFactory(user=user, user_rating=None)
     # when
     data = client.get(f"{URL}?min_rating=5&max_rating=9").json()["data"]

@@ -39,7 +39,7 @@ def _content(response) -> str:
 
 def test_csv_export(client, collection):
     # given
-    favorite, watchlist_item = collection
+    favorite, _ = collection
     # when
     response = client.get(f"{URL}?format=csv")
     # then
