@@ -34,3 +34,20 @@ class WatchlistItemFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     movie = factory.SubFactory(MovieFactory)
     notes = ""
+
+
+def bulk_movies(count: int, *, genres=()) -> list:
+    """Many movies (with genres) in three INSERTs, for tests that only need volume."""
+    from apps.movies.models import Movie, MovieGenre
+
+    movies = Movie.objects.bulk_create(MovieFactory.build_batch(count))
+    MovieGenre.objects.bulk_create(
+        [MovieGenre(movie=movie, genre=genre) for movie in movies for genre in genres]
+    )
+    return movies
+
+
+def bulk_entries(model, *, user, count: int, genres=()) -> list:
+    return model.objects.bulk_create(
+        [model(user=user, movie=movie) for movie in bulk_movies(count, genres=genres)]
+    )

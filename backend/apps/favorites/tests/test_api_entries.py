@@ -8,7 +8,7 @@ from apps.favorites.models import Favorite, WatchlistItem
 from apps.movies.tests.factories import GenreFactory, MovieFactory
 
 from .conftest import DownMovies, MissingMovies, SyncingMovies
-from .factories import FavoriteFactory, UserFactory, WatchlistItemFactory
+from .factories import FavoriteFactory, UserFactory, WatchlistItemFactory, bulk_entries
 
 pytestmark = pytest.mark.django_db
 
@@ -150,8 +150,7 @@ def test_list_shows_only_my_current_entries(client, user, other_user, collection
 def test_list_runs_constant_queries(client, user, collection, django_assert_max_num_queries, page_size):
     # given
     genres = GenreFactory.create_batch(3)
-    for movie in MovieFactory.create_batch(110, genres=genres):
-        collection.factory(user=user, movie=movie)
+    bulk_entries(collection.model, user=user, count=110, genres=genres)
     # when
     with django_assert_max_num_queries(4):
         response = client.get(f"{collection.url}?page_size={page_size}&q=movie&genre={genres[0].tmdb_id}")
