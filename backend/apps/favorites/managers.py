@@ -41,12 +41,16 @@ class UserMovieEntryQuerySet(models.QuerySet):
     def visible(self):
         """Hides adult titles unless the owner opted in (a missing profile means not opted in).
 
-        A join on the owner's profile, so it costs no extra query.
+        A correlated subquery on the owner's profile, so it costs no extra query.
         """
-        return self.filter(Q(movie__adult=False) | Q(user__profile__include_adult=True))
+        from apps.users.models import Profile
+
+        opted_in = Profile.objects.filter(user_id=OuterRef("user_id"), include_adult=True)
+        return self.filter(Q(movie__adult=False) | Exists(opted_in))
 
     def with_movie(self):
-        return self.select_related("movie").prefetch_related("movie__genres")
+        """The movie (without its bulky metadata JSON, which no list shows) and its genres."""
+        return self.select_related("movie").defer("movie__metadata").prefetch_related("movie__genres")
 
     def search(self, q: str):
         return self.filter(
