@@ -266,6 +266,25 @@ def test_detail_patch_and_delete(client, user, collection):
     assert entry.notes == "new"
 
 
+def test_list_reflects_every_change_at_once(client, collection, use_movies):
+    # given
+    use_movies(SyncingMovies())
+    movie = MovieFactory()
+
+    def listed() -> list:
+        return [(item["movie"]["id"], item["notes"]) for item in client.get(collection.url).json()["data"]]
+
+    # when / then
+    entry_id = client.post(collection.url, {"movie_id": movie.tmdb_id}).json()["data"]["id"]
+    assert listed() == [(movie.tmdb_id, "")]
+    client.patch(collection.detail(entry_id), {"notes": "edited"})
+    assert listed() == [(movie.tmdb_id, "edited")]
+    client.delete(collection.detail(entry_id))
+    assert listed() == []
+    client.post(collection.url, {"movie_id": movie.tmdb_id})
+    assert listed() == [(movie.tmdb_id, "edited")]
+
+
 def test_put_is_not_allowed(client, user, collection):
     entry = collection.factory(user=user)
     assert client.put(collection.detail(entry.pk), {"notes": "x"}, format="json").status_code == 405
@@ -281,6 +300,7 @@ def test_another_users_entry_is_404(other_client, user, collection, method):
     # then
     assert response.status_code == 404
     assert response.json()["errors"]["code"] == "not_found"
+    assert response["Cache-Control"] == "private, no-store"
     entry.refresh_from_db()
     assert (entry.is_active, entry.notes) == (True, "private")
 
