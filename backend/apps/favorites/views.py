@@ -10,6 +10,7 @@ from rest_framework.mixins import ListModelMixin
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
+from rest_framework.serializers import Serializer
 
 from apps.movies.serializers import MovieListSerializer
 from apps.movies.services import MovieService
@@ -44,7 +45,7 @@ class EntryApi(PersonalApi):
     service_class: type[UserMovieEntryService]
     # The catalog collaborator (syncs unknown movies from TMDb); tests swap in a double.
     movie_service_class = MovieService
-    OutputSerializer: type[s.serializers.Serializer]
+    OutputSerializer: type[Serializer]
 
     def get_service(self) -> UserMovieEntryService:
         return self.service_class(user=self.request.user, movies=self.movie_service_class())
@@ -57,8 +58,8 @@ class EntryApi(PersonalApi):
 
 
 class EntryCollectionApi(ListModelMixin, EntryApi):
-    FilterSerializer: type[s.serializers.Serializer]
-    InputSerializer: type[s.serializers.Serializer]
+    FilterSerializer: type[Serializer]
+    InputSerializer: type[Serializer]
     added_message = "Added."
     existing_message = "Already there."
 
@@ -83,7 +84,7 @@ class EntryCollectionApi(ListModelMixin, EntryApi):
 
 
 class EntryDetailApi(EntryApi):
-    UpdateSerializer: type[s.serializers.Serializer]
+    UpdateSerializer: type[Serializer]
 
     def get(self, request, id: int):
         return APIResponse(self.output(self.get_service().get_entry(entry_id=id)))

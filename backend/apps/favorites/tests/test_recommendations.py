@@ -237,5 +237,19 @@ def test_for_you_is_cached_between_changes(client, user, django_assert_max_num_q
         client.get(URL)
 
 
+def test_for_you_is_personal(client, other_client, user, other_user):
+    # given: only I have a favorite with related movies
+    favorite = FavoriteFactory(user=user)
+    related = MovieFactory(popularity=1)
+    relate(favorite.movie, related)
+    # when
+    mine, theirs = client.get(URL).json(), other_client.get(URL).json()
+    # then
+    assert mine["meta"]["strategy"] == Strategy.FAVORITES
+    assert theirs["meta"]["strategy"] == Strategy.POPULAR
+    assert [movie["id"] for movie in mine["data"]] == [related.tmdb_id]
+    assert favorite.movie.tmdb_id in [movie["id"] for movie in theirs["data"]]  # my favorite is not theirs
+
+
 def test_anonymous_for_you_is_401(api_client):
     assert api_client.get(URL).status_code == 401
