@@ -135,7 +135,7 @@ class FavoriteStatsOutputSerializer(serializers.Serializer):
 
 class ExportEntrySerializer(serializers.Serializer):
     tmdb_id = serializers.IntegerField()
-    title = serializers.CharField()
+    title = serializers.CharField(allow_blank=True)
     year = serializers.IntegerField(allow_null=True)
     rating = serializers.IntegerField(allow_null=True, required=False, help_text="Favorites only.")
     notes = serializers.CharField(allow_blank=True)
