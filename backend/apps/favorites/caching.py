@@ -1,8 +1,12 @@
 """Cache keys for per-user computed data, versioned by a per-user namespace bumped on every change."""
 
+import logging
+
 from django.db import transaction
 
 from core import cache
+
+logger = logging.getLogger(__name__)
 
 # Bumped on every write to one user's favorites or watchlist: every key below carries its version,
 # so a bump makes all of that user's cached aggregates unreachable at once (they expire by TTL).
@@ -37,6 +41,14 @@ def invalidate_user(user_id: int) -> None:
     from the state before the commit under the new version.
     """
     namespace = user_namespace(user_id)
-    cache.bump_namespace(namespace)
+    _bump(namespace)
     if transaction.get_connection().in_atomic_block:
-        transaction.on_commit(lambda: cache.bump_namespace(namespace), robust=True)
+        transaction.on_commit(lambda: _bump(namespace), robust=True)
+
+
+def _bump(namespace: str) -> None:
+    """The write this follows has succeeded: a cache outage must not turn it into an error."""
+    try:
+        cache.bump_namespace(namespace)
+    except Exception:  # any cache failure; the TTL bounds the staleness
+        logger.warning("Could not invalidate cache namespace %s", namespace, exc_info=True)

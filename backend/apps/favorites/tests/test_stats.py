@@ -137,3 +137,18 @@ def test_adding_an_existing_favorite_keeps_the_cache(client, user, use_movies, d
 
 def test_anonymous_stats_is_401(api_client):
     assert api_client.get(URL).status_code == 401
+
+
+def test_a_cache_outage_does_not_fail_a_write(client, use_movies, monkeypatch, caplog):
+    # given: the cache cannot be written (as with Redis down)
+    use_movies(SyncingMovies())
+
+    def unavailable(name):
+        raise ConnectionError("cache down")
+
+    monkeypatch.setattr(cache, "bump_namespace", unavailable)
+    # when
+    response = client.post("/api/v1/favorites/", {"movie_id": MovieFactory().tmdb_id})
+    # then
+    assert response.status_code == 201
+    assert "Could not invalidate cache namespace" in caplog.text
