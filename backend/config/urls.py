@@ -10,6 +10,7 @@ api_v1 = [
     path("", include("apps.movies.urls")),
     path("auth/", include("apps.authentication.urls")),
     path("users/", include("apps.users.urls")),
+    path("", include("apps.favorites.urls")),
 ]
 
 urlpatterns = [

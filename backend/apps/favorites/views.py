@@ -1,0 +1,282 @@
+"""Favorites, watchlist and for-you API views: thin — validate, call one service method, serialize."""
+
+from django.http import StreamingHttpResponse
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import status
+from rest_framework.generics import GenericAPIView
+from rest_framework.mixins import ListModelMixin
+from rest_framework.negotiation import DefaultContentNegotiation
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.serializers import Serializer
+
+from apps.movies.serializers import MovieListSerializer
+from apps.movies.services import MovieService
+from core.permissions import IsEmailVerified
+from core.responses import APIResponse
+
+from . import serializers as s
+from .exports import ExportService
+from .models import Favorite, WatchlistItem
+from .recommendations import RecommendationService
+from .services import AddOutcome, EntryFilters, FavoriteService, UserMovieEntryService, WatchlistService
+
+PRIVATE_NO_STORE = "private, no-store"
+ID_PARAMETER = OpenApiParameter("id", int, OpenApiParameter.PATH, description="The entry's id.")
+FAVORITES, WATCHLIST, RECOMMENDATIONS = ["favorites"], ["watchlist"], ["recommendations"]
+
+
+class PersonalApi(GenericAPIView):
+    """Base of every view here: signed-in users only, writes need a verified email, never cached."""
+
+    permission_classes = [IsAuthenticated, IsEmailVerified]
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        response["Cache-Control"] = PRIVATE_NO_STORE
+        return response
+
+
+class EntryApi(PersonalApi):
+    """Shared by the favorites and watchlist views; subclasses name the service and serializers."""
+
+    service_class: type[UserMovieEntryService]
+    # The catalog collaborator (syncs unknown movies from TMDb); tests swap in a double.
+    movie_service_class = MovieService
+    OutputSerializer: type[Serializer]
+
+    def get_service(self) -> UserMovieEntryService:
+        return self.service_class(user=self.request.user, movies=self.movie_service_class())
+
+    def get_serializer_class(self):
+        return self.OutputSerializer
+
+    def output(self, entry) -> dict:
+        return self.get_serializer(entry).data
+
+
+class EntryCollectionApi(ListModelMixin, EntryApi):
+    FilterSerializer: type[Serializer]
+    InputSerializer: type[Serializer]
+    added_message = "Added."
+    existing_message = "Already there."
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation
+            return self.service_class.model.objects.none()
+        params = self.FilterSerializer(data=self.request.query_params)
+        params.is_valid(raise_exception=True)
+        return self.get_service().list_entries(filters=EntryFilters(**params.validated_data))
+
+    def get(self, request):
+        return self.list(request)
+
+    def post(self, request):
+        payload = self.InputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        values = dict(payload.validated_data)
+        result = self.get_service().add(tmdb_id=values.pop("movie_id"), **values)
+        if result.outcome is AddOutcome.EXISTING:
+            return APIResponse(self.output(result.entry), message=self.existing_message)
+        return APIResponse.created(self.output(result.entry), message=self.added_message)
+
+
+class EntryDetailApi(EntryApi):
+    UpdateSerializer: type[Serializer]
+
+    def get(self, request, id: int):
+        return APIResponse(self.output(self.get_service().get_entry(entry_id=id)))
+
+    def patch(self, request, id: int):
+        payload = self.UpdateSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        entry = self.get_service().update(entry_id=id, **payload.validated_data)
+        return APIResponse(self.output(entry), message="Updated.")
+
+    def delete(self, request, id: int):
+        self.get_service().remove(entry_id=id)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+def _collection_schema(*, tags, noun: str, prefix: str, filters, add_input, output):
+    return extend_schema_view(
+        get=extend_schema(
+            tags=tags,
+            operation_id=f"{prefix}_list",
+            summary=f"List my {noun}",
+            parameters=[filters],
+        ),
+        post=extend_schema(
+            tags=tags,
+            operation_id=f"{prefix}_add",
+            summary=f"Add a movie to my {noun}",
+            description=(
+                "Unknown movies are synced from TMDb first (503 with Retry-After, nothing written, "
+                "when TMDb is down). 201 when added or restored, 200 with the existing entry, unchanged, "
+                "when the movie is already there."
+            ),
+            request=add_input,
+            responses={201: output, 200: output},
+        ),
+    )
+
+
+def _detail_schema(*, tags, noun: str, prefix: str, update_input, output):
+    return extend_schema_view(
+        get=extend_schema(
+            tags=tags,
+            operation_id=f"{prefix}_retrieve",
+            summary=f"One of my {noun}",
+            parameters=[ID_PARAMETER],
+        ),
+        patch=extend_schema(
+            tags=tags,
+            operation_id=f"{prefix}_update",
+            summary=f"Change one of my {noun}",
+            parameters=[ID_PARAMETER],
+            request=update_input,
+            responses={200: output},
+        ),
+        delete=extend_schema(
+            tags=tags,
+            operation_id=f"{prefix}_remove",
+            summary=f"Remove a movie from my {noun} (re-adding restores it)",
+            parameters=[ID_PARAMETER],
+            responses={204: OpenApiResponse(description="Removed.")},
+        ),
+    )
+
+
+@_collection_schema(
+    tags=FAVORITES,
+    noun="favorites",
+    prefix="favorites",
+    filters=s.FavoriteFilterSerializer,
+    add_input=s.FavoriteAddInputSerializer,
+    output=s.FavoriteOutputSerializer,
+)
+class FavoriteCollectionApi(EntryCollectionApi):
+    service_class = FavoriteService
+    FilterSerializer = s.FavoriteFilterSerializer
+    InputSerializer = s.FavoriteAddInputSerializer
+    OutputSerializer = s.FavoriteOutputSerializer
+    added_message = "Added to favorites."
+    existing_message = "Already in favorites."
+
+
+@_detail_schema(
+    tags=FAVORITES,
+    noun="favorites",
+    prefix="favorites",
+    update_input=s.FavoriteUpdateInputSerializer,
+    output=s.FavoriteOutputSerializer,
+)
+class FavoriteDetailApi(EntryDetailApi):
+    service_class = FavoriteService
+    queryset = Favorite.objects.none()
+    UpdateSerializer = s.FavoriteUpdateInputSerializer
+    OutputSerializer = s.FavoriteOutputSerializer
+
+
+@_collection_schema(
+    tags=WATCHLIST,
+    noun="watchlist",
+    prefix="watchlist",
+    filters=s.WatchlistFilterSerializer,
+    add_input=s.WatchlistAddInputSerializer,
+    output=s.WatchlistItemOutputSerializer,
+)
+class WatchlistCollectionApi(EntryCollectionApi):
+    service_class = WatchlistService
+    FilterSerializer = s.WatchlistFilterSerializer
+    InputSerializer = s.WatchlistAddInputSerializer
+    OutputSerializer = s.WatchlistItemOutputSerializer
+    added_message = "Added to the watchlist."
+    existing_message = "Already in the watchlist."
+
+
+@_detail_schema(
+    tags=WATCHLIST,
+    noun="watchlist",
+    prefix="watchlist",
+    update_input=s.WatchlistUpdateInputSerializer,
+    output=s.WatchlistItemOutputSerializer,
+)
+class WatchlistDetailApi(EntryDetailApi):
+    service_class = WatchlistService
+    queryset = WatchlistItem.objects.none()
+    UpdateSerializer = s.WatchlistUpdateInputSerializer
+    OutputSerializer = s.WatchlistItemOutputSerializer
+
+
+class FavoriteStatsApi(PersonalApi):
+    OutputSerializer = s.FavoriteStatsOutputSerializer
+
+    @extend_schema(
+        tags=FAVORITES,
+        operation_id="favorites_stats",
+        summary="Statistics about my favorites",
+        responses=OutputSerializer,
+    )
+    def get(self, request):
+        stats = FavoriteService(user=request.user).stats()
+        return APIResponse(self.OutputSerializer(stats).data)
+
+
+class FirstRendererNegotiation(DefaultContentNegotiation):
+    """`?format=` names the export's file format here, not a DRF renderer: errors are always JSON."""
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
+class FavoriteExportApi(PersonalApi):
+    content_negotiation_class = FirstRendererNegotiation
+    ParamsSerializer = s.ExportParamsSerializer
+    CONTENT_TYPES = {"csv": "text/csv; charset=utf-8", "json": "application/json"}
+
+    @extend_schema(
+        tags=FAVORITES,
+        operation_id="favorites_export",
+        summary="Download my favorites and watchlist (CSV or JSON), streamed",
+        parameters=[ParamsSerializer],
+        responses={
+            (200, "application/json"): s.ExportOutputSerializer,
+            (200, "text/csv"): OpenApiResponse(
+                OpenApiTypes.STR, description="Columns: list, tmdb_id, title, year, rating, notes, added_at."
+            ),
+        },
+    )
+    def get(self, request):
+        params = self.ParamsSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        export_format = params.validated_data["format"]
+        export = ExportService(user=request.user)
+        chunks = export.csv_chunks() if export_format == "csv" else export.json_chunks()
+        response = StreamingHttpResponse(chunks, content_type=self.CONTENT_TYPES[export_format])
+        filename = f"movie-nexus-{timezone.now():%Y%m%d}.{export_format}"
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+
+
+class ForYouApi(PersonalApi):
+    serializer_class = MovieListSerializer
+
+    @extend_schema(
+        tags=RECOMMENDATIONS,
+        operation_id="recommendations_for_you",
+        summary="Movies for me, from my favorites",
+        description=(
+            "Ranks stored TMDb recommendations and similar titles of my favorites by my ratings and "
+            "how recently I added them; excludes my favorites and watchlist. Without favorites (or "
+            "related titles), popular movies in my preferred genres. `meta.strategy` says which."
+        ),
+        responses=MovieListSerializer(many=True),
+    )
+    def get(self, request):
+        result = RecommendationService(user=request.user).for_you()
+        page = self.paginate_queryset(result.movies)
+        data = self.get_serializer(page, many=True).data
+        return self.paginator.get_paginated_response(data, meta={"strategy": result.strategy})
