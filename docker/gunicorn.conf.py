@@ -39,6 +39,10 @@ max_requests_jitter = _env_int("GUNICORN_MAX_REQUESTS_JITTER", 200)
 backlog = _env_int("GUNICORN_BACKLOG", 2048)
 # Only nginx reaches the web replicas (no published port), so its X-Forwarded-* are trusted.
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "*")
+# gunicorn's runtime control socket (gunicornc) is off unless a path is given.
+control_socket_disable = not os.environ.get("GUNICORN_CONTROL_SOCKET")
+if not control_socket_disable:
+    control_socket = os.environ["GUNICORN_CONTROL_SOCKET"]
 if Path("/dev/shm").is_dir():
     worker_tmp_dir = "/dev/shm"  # heartbeat files off the container's overlay disk
 
