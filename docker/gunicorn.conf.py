@@ -43,8 +43,10 @@ forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "*")
 control_socket_disable = not os.environ.get("GUNICORN_CONTROL_SOCKET")
 if not control_socket_disable:
     control_socket = os.environ["GUNICORN_CONTROL_SOCKET"]
-if Path("/dev/shm").is_dir():
-    worker_tmp_dir = "/dev/shm"  # heartbeat files off the container's overlay disk
+# Worker heartbeat files in memory, off the container's overlay disk (gunicorn's advice).
+SHARED_MEMORY = "/dev/shm"  # noqa: S108 - gunicorn's own heartbeat files, not user data
+if Path(SHARED_MEMORY).is_dir():
+    worker_tmp_dir = SHARED_MEMORY
 
 # LOGGING ------------------------------------------------------------------------
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")

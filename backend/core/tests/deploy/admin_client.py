@@ -72,7 +72,12 @@ class AdminClient:
 
     def request(self, method: str, path: str, **kwargs) -> requests.Response:
         response = requests.request(
-            method, self.base_url + path, headers=self._headers(path), allow_redirects=False, timeout=10, **kwargs
+            method,
+            self.base_url + path,
+            headers=self._headers(path),
+            allow_redirects=False,
+            timeout=10,
+            **kwargs,
         )
         self.cookies.update(response.cookies.get_dict())
         return response

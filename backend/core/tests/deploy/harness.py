@@ -56,7 +56,11 @@ def render_nginx(
     main = _replace_once(main, "/var/run/nginx.pid", str(dest / "nginx.pid"))
     main = _replace_once(main, "/var/cache/nginx/movie-nexus", str(dest / "cache"))
     (dest / "nginx.conf").write_text(main)
-    variables = {"NGINX_PORT": str(port), "NGINX_SERVER_NAME": server_name, "NGINX_STATIC_ROOT": str(static_root)}
+    variables = {
+        "NGINX_PORT": str(port),
+        "NGINX_SERVER_NAME": server_name,
+        "NGINX_STATIC_ROOT": str(static_root),
+    }
     template = (NGINX_DIR / "templates" / "default.conf.template").read_text()
     (dest / "conf.d" / "default.conf").write_text(envsubst(template, variables))
     (dest / "conf.d" / "upstream.conf").write_text(loopback_upstream(upstreams))

@@ -20,8 +20,15 @@ def compose_config(*args: str, env: dict[str, str] | None = None) -> subprocess.
     clean.pop("CELERY_BROKER_URL", None)
     clean.pop("POSTGRES_PASSWORD", None)
     return subprocess.run(
-        [str(COMPOSE_BINARY), "--project-directory", str(harness.ROOT), "-f", str(harness.COMPOSE_FILE),
-         "config", *args],
+        [
+            str(COMPOSE_BINARY),
+            "--project-directory",
+            str(harness.ROOT),
+            "-f",
+            str(harness.COMPOSE_FILE),
+            "config",
+            *args,
+        ],
         env={**clean, **(env or {})},
         capture_output=True,
         text=True,
@@ -82,7 +89,10 @@ def test_settings_in_dot_env_reach_every_app_container(tmp_path):
     result = subprocess.run(
         [str(COMPOSE_BINARY), "--project-directory", str(tmp_path), "config", "--format", "json"],
         env={key: value for key, value in os.environ.items() if not key.endswith("_URL")},
-        capture_output=True, text=True, timeout=60, check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
     # then
     assert result.returncode == 0, result.stderr

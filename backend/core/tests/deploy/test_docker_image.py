@@ -4,6 +4,7 @@ import json
 import os
 import re
 import runpy
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -30,7 +31,12 @@ def run_entrypoint(*args: str, tmp_path, **env: str) -> subprocess.CompletedProc
     )
     base.update(env)
     return subprocess.run(
-        ["bash", str(ENTRYPOINT), *args], env=base, capture_output=True, text=True, timeout=120, check=False
+        [shutil.which("bash"), str(ENTRYPOINT), *args],
+        env=base,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
 
 
@@ -57,9 +63,11 @@ def test_manage_role_migrates_then_runs_the_command(tmp_path):
     # then
     assert result.returncode == 0, result.stderr
     assert "[X] 0001_initial" in result.stdout
-    tables = sqlite3.connect(tmp_path / "entrypoint.sqlite3").execute(
-        "SELECT name FROM sqlite_master WHERE name = 'movies_movie'"
-    ).fetchall()
+    tables = (
+        sqlite3.connect(tmp_path / "entrypoint.sqlite3")
+        .execute("SELECT name FROM sqlite_master WHERE name = 'movies_movie'")
+        .fetchall()
+    )
     assert tables == [("movies_movie",)]
 
 
@@ -120,8 +128,14 @@ def test_gunicorn_access_log_is_one_json_object_with_the_request_id(monkeypatch,
     config.set("accesslog", "-")
     access_logger = logger_class(config)
     response = SimpleNamespace(status="200 OK", sent=42, headers=[("X-Request-ID", "rid-123")])
-    environ = {"REQUEST_METHOD": "GET", "RAW_URI": "/api/v1/movies/?page=2", "PATH_INFO": "/api/v1/movies/",
-               "QUERY_STRING": "page=2", "SERVER_PROTOCOL": "HTTP/1.1", "REMOTE_ADDR": "10.0.0.5"}
+    environ = {
+        "REQUEST_METHOD": "GET",
+        "RAW_URI": "/api/v1/movies/?page=2",
+        "PATH_INFO": "/api/v1/movies/",
+        "QUERY_STRING": "page=2",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "REMOTE_ADDR": "10.0.0.5",
+    }
     request = SimpleNamespace(headers=[("X-REAL-IP", "203.0.113.9")])
     # when
     access_logger.access(response, request, environ, timedelta(milliseconds=12))

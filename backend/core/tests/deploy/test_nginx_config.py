@@ -14,13 +14,17 @@ SERVERS = (NGINX / "templates" / "default.conf.template").read_text()
 @pytest.fixture
 def rendered(tmp_path):
     return harness.render_nginx(
-        tmp_path / "nginx", port=harness.free_port(), static_root=tmp_path / "static",
+        tmp_path / "nginx",
+        port=harness.free_port(),
+        static_root=tmp_path / "static",
         upstreams=["127.0.0.1:18001", "127.0.0.1:18002"],
     )
 
 
 def nginx_t(conf) -> subprocess.CompletedProcess:
-    return subprocess.run(harness.nginx_command(conf, "-t"), capture_output=True, text=True, timeout=30, check=False)
+    return subprocess.run(
+        harness.nginx_command(conf, "-t"), capture_output=True, text=True, timeout=30, check=False
+    )
 
 
 def location(pattern: str) -> str:
@@ -49,7 +53,11 @@ def test_nginx_t_rejects_a_broken_config(rendered):
 
 
 def test_template_uses_only_the_documented_variables():
-    assert set(harness.TEMPLATE_VARIABLE.findall(SERVERS)) == {"NGINX_PORT", "NGINX_SERVER_NAME", "NGINX_STATIC_ROOT"}
+    assert set(harness.TEMPLATE_VARIABLE.findall(SERVERS)) == {
+        "NGINX_PORT",
+        "NGINX_SERVER_NAME",
+        "NGINX_STATIC_ROOT",
+    }
 
 
 def test_upstream_resolves_the_scaled_service_and_keeps_connections_alive():

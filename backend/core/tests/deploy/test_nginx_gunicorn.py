@@ -86,9 +86,16 @@ def stack(tmp_path_factory, django_db_setup, django_db_blocker):
     tmp = tmp_path_factory.mktemp("nginx-stack")
     static_root = tmp / "static"
     with django_db_blocker.unblock():
-        movies = [MovieFactory(overview="A long enough overview to make the list compressible. " * 4) for _ in range(8)]
-        User.objects.create(email=ADMIN_EMAIL, password=make_password(ADMIN_PASSWORD, hasher="argon2"),
-                            is_staff=True, is_superuser=True)
+        movies = [
+            MovieFactory(overview="A long enough overview to make the list compressible. " * 4)
+            for _ in range(8)
+        ]
+        User.objects.create(
+            email=ADMIN_EMAIL,
+            password=make_password(ADMIN_PASSWORD, hasher="argon2"),
+            is_staff=True,
+            is_superuser=True,
+        )
         database_url = _database_url(connection.settings_dict)
     cache_prefix = f"{os.environ.get('CACHE_KEY_PREFIX', 'mnx')}-nginx-{uuid.uuid4().hex[:8]}"
     ports = [harness.free_port(), harness.free_port()]
@@ -96,16 +103,27 @@ def stack(tmp_path_factory, django_db_setup, django_db_blocker):
     try:
         for index, port in enumerate(ports):
             log = tmp / f"web{index}.log"
-            env = _replica_env(port=port, static_root=static_root, database_url=database_url, cache_prefix=cache_prefix)
-            processes.append(harness.start(["bash", str(harness.DOCKER_DIR / "entrypoint.sh"), "web"], env=env, log=log))
+            env = _replica_env(
+                port=port, static_root=static_root, database_url=database_url, cache_prefix=cache_prefix
+            )
+            processes.append(
+                harness.start(["bash", str(harness.DOCKER_DIR / "entrypoint.sh"), "web"], env=env, log=log)
+            )
             logs.append(log)
         for port, process, log in zip(ports, processes, logs, strict=True):
             harness.wait_for_port(port, process, timeout=90, log=log)
         nginx_port = harness.free_port()
-        conf = harness.render_nginx(tmp / "nginx", port=nginx_port, static_root=static_root,
-                                    upstreams=[f"127.0.0.1:{port}" for port in ports], server_name=HOST)
+        conf = harness.render_nginx(
+            tmp / "nginx",
+            port=nginx_port,
+            static_root=static_root,
+            upstreams=[f"127.0.0.1:{port}" for port in ports],
+            server_name=HOST,
+        )
         nginx_log = tmp / "nginx.log"
-        nginx = harness.start(harness.nginx_command(conf, "-g", "daemon off;"), env=dict(os.environ), log=nginx_log)
+        nginx = harness.start(
+            harness.nginx_command(conf, "-g", "daemon off;"), env=dict(os.environ), log=nginx_log
+        )
         processes.append(nginx)
         harness.wait_for_port(nginx_port, nginx, timeout=15, log=nginx_log)
         yield Stack(
@@ -139,7 +157,9 @@ def test_requests_are_proxied_to_both_replicas_with_the_request_id(stack):
     # then
     assert all(response.status_code == 200 for response in responses), [r.text for r in responses]
     assert [response.headers["X-Request-ID"] for response in responses] == request_ids
-    assert all(response.json()["data"]["checks"]["database"]["backend"] == "postgresql" for response in responses)
+    assert all(
+        response.json()["data"]["checks"]["database"]["backend"] == "postgresql" for response in responses
+    )
     time.sleep(0.2)  # let gunicorn flush its access log lines
     seen = [_access_log_request_ids(log) & set(request_ids) for log in stack.logs]
     assert all(seen), f"each replica served some requests: {seen}"
@@ -264,6 +284,10 @@ def test_the_image_healthcheck_passes_against_a_replica(stack):
     port = stack.replicas[0].rsplit(":", 1)[-1]
     env = {**os.environ, "ALLOWED_HOSTS": f"{HOST},127.0.0.1", "GUNICORN_BIND": f"0.0.0.0:{port}"}
     result = subprocess.run(
-        [sys.executable, str(harness.DOCKER_DIR / "healthcheck.py")], env=env, capture_output=True, timeout=10, check=False
+        [sys.executable, str(harness.DOCKER_DIR / "healthcheck.py")],
+        env=env,
+        capture_output=True,
+        timeout=10,
+        check=False,
     )
     assert result.returncode == 0, result.stderr
