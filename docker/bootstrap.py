@@ -43,9 +43,13 @@ def wait_for_database(*, timeout: float, interval: float = 1.0) -> None:
 
 @contextmanager
 def migration_lock():
-    """Serialise migrations across replicas starting together (PostgreSQL advisory lock)."""
+    """Serialise migrations across processes starting together (advisory lock, or a file lock for SQLite)."""
     from django.db import connection
 
+    if connection.vendor == "sqlite":
+        with file_lock(Path(f"{connection.settings_dict['NAME']}.migrate.lock")):
+            yield
+        return
     if connection.vendor != "postgresql":
         yield
         return

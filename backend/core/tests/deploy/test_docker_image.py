@@ -19,7 +19,7 @@ DOCKERFILE = (harness.DOCKER_DIR / "Dockerfile").read_text()
 ENTRYPOINT = harness.DOCKER_DIR / "entrypoint.sh"
 
 
-def run_entrypoint(*args: str, tmp_path, **env: str) -> subprocess.CompletedProcess:
+def entrypoint_env(tmp_path, **env: str) -> dict[str, str]:
     base = {key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "PYTEST_"))}
     base.pop("DATABASE_URL", None)
     base.update(
@@ -30,14 +30,23 @@ def run_entrypoint(*args: str, tmp_path, **env: str) -> subprocess.CompletedProc
         DB_WAIT_TIMEOUT="3",
     )
     base.update(env)
-    return subprocess.run(
+    return base
+
+
+def start_entrypoint(*args: str, tmp_path, **env: str) -> subprocess.Popen:
+    return subprocess.Popen(
         [shutil.which("bash"), str(ENTRYPOINT), *args],
-        env=base,
-        capture_output=True,
+        env=entrypoint_env(tmp_path, **env),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
-        timeout=120,
-        check=False,
     )
+
+
+def run_entrypoint(*args: str, tmp_path, **env: str) -> subprocess.CompletedProcess:
+    process = start_entrypoint(*args, tmp_path=tmp_path, **env)
+    stdout, stderr = process.communicate(timeout=120)
+    return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
 
 
 def test_dockerfile_builds_wheels_then_a_slim_non_root_runtime():
@@ -57,12 +66,15 @@ def test_dockerignore_keeps_secrets_and_local_state_out_of_the_image():
     assert {".env", ".venv", ".git", "db.sqlite3*"} <= set(ignored)
 
 
-def test_manage_role_migrates_then_runs_the_command(tmp_path):
+def test_containers_starting_together_migrate_once_then_run_their_command(tmp_path):
+    # given: two containers (say worker and beat) start at the same moment on one database
+    processes = [start_entrypoint("manage", "showmigrations", "movies", tmp_path=tmp_path) for _ in range(2)]
     # when
-    result = run_entrypoint("manage", "showmigrations", "movies", tmp_path=tmp_path)
-    # then
-    assert result.returncode == 0, result.stderr
-    assert "[X] 0001_initial" in result.stdout
+    results = [process.communicate(timeout=120) for process in processes]
+    # then: the lock serialises the migrations, so neither trips over the other
+    for process, (stdout, stderr) in zip(processes, results, strict=True):
+        assert process.returncode == 0, stderr
+        assert "[X] 0001_initial" in stdout
     tables = (
         sqlite3.connect(tmp_path / "entrypoint.sqlite3")
         .execute("SELECT name FROM sqlite_master WHERE name = 'movies_movie'")
