@@ -66,6 +66,7 @@ class JSONAccessLogger(Logger):
             "logger": "gunicorn.access",
             "request_id": atoms.get("{x-request-id}o", "-"),
             "remote_addr": atoms.get("{x-real-ip}i") or atoms["h"],
+            "forwarded_for": atoms.get("{x-forwarded-for}i", "-"),
             "method": atoms["m"],
             "path": atoms["U"],
             "query": atoms["q"],
