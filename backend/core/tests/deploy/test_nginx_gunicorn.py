@@ -253,7 +253,10 @@ def test_auth_endpoints_are_rate_limited_with_a_json_429(stack):
     statuses, throttled = [], None
     while throttled is None and len(statuses) < 200:
         response = requests.post(
-            stack.nginx_url + "/api/v1/auth/login/", headers={"Host": HOST}, json={}, timeout=10
+            stack.nginx_url + "/api/v1/auth/login/",
+            headers={"Host": HOST, "Origin": "https://app.example.com"},
+            json={},
+            timeout=10,
         )
         statuses.append(response.status_code)
         if response.status_code == 429:
@@ -268,6 +271,9 @@ def test_auth_endpoints_are_rate_limited_with_a_json_429(stack):
     assert body["meta"] == {}
     assert throttled.headers["Retry-After"] == "1"
     assert throttled.headers["Content-Type"].startswith("application/json")
+    # a browser frontend on another origin can read the throttle and its Retry-After
+    assert throttled.headers["Access-Control-Allow-Origin"] == "https://app.example.com"
+    assert "Retry-After" in throttled.headers["Access-Control-Expose-Headers"]
 
 
 def test_bodies_over_the_limit_are_refused_with_a_json_413(stack):
