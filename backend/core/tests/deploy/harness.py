@@ -14,6 +14,11 @@ ROOT = Path(__file__).resolve().parents[4]
 NGINX_DIR = ROOT / "nginx"
 DOCKER_DIR = ROOT / "docker"
 COMPOSE_FILE = ROOT / "docker-compose.yml"
+# Production settings refuse weak secrets; these pass their checks and are used only in tests.
+TEST_SECRETS = {
+    "SECRET_KEY": "k3J9vQ2xLr8ZpT6wNc4YbH1sFg7DmA5uEi0oRtWqXyUzVnMlKjHgFdSaPoIuYtRe",
+    "JWT_SIGNING_KEY": "a-separate-jwt-signing-key-with-enough-entropy-42",
+}
 TEMPLATE_VARIABLE = re.compile(r"\$\{([A-Z_][A-Z0-9_]*)\}")
 UPSTREAM_SERVER = re.compile(r"^\s*server web:8000 resolve [^;]*;\n", re.MULTILINE)
 
@@ -129,3 +134,11 @@ def stop(process: subprocess.Popen, *, timeout: float = 10) -> None:
 
 def venv_bin() -> Path:
     return Path(sys.executable).parent
+
+
+def database_url(settings_dict: dict) -> str:
+    """A DATABASE_URL for the database Django is connected to (pytest-django's test database)."""
+    user = settings_dict["USER"] or "postgres"
+    password = f":{settings_dict['PASSWORD']}" if settings_dict["PASSWORD"] else ""
+    host = settings_dict["HOST"] or "127.0.0.1"
+    return f"postgres://{user}{password}@{host}:{settings_dict['PORT'] or 5432}/{settings_dict['NAME']}"

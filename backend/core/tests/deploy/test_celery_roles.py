@@ -14,7 +14,6 @@ import pytest
 
 from . import harness
 from .test_compose import ENV, compose_config
-from .test_nginx_gunicorn import SECRETS, _database_url
 
 # django_db makes pytest-django create the test database the roles migrate and use.
 pytestmark = [pytest.mark.services, pytest.mark.django_db]
@@ -26,10 +25,10 @@ def role_env(tmp_path) -> dict[str, str]:
 
     env = {key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "PYTEST_"))}
     env.update(
-        SECRETS,
+        harness.TEST_SECRETS,
         DJANGO_SETTINGS_MODULE="config.settings.production",
         ALLOWED_HOSTS="localhost",
-        DATABASE_URL=_database_url(connection.settings_dict),
+        DATABASE_URL=harness.database_url(connection.settings_dict),
         CELERY_WORKER_CONCURRENCY="1",
         CELERY_BEAT_SCHEDULE_FILE=str(tmp_path / "beat" / "celerybeat-schedule"),
         DB_WAIT_TIMEOUT="10",

@@ -28,10 +28,6 @@ pytestmark = [pytest.mark.services, pytest.mark.django_db]
 HOST = "localhost"
 ADMIN_EMAIL = "ops-admin@example.com"
 ADMIN_PASSWORD = "a-long-admin-password-for-tests-42"
-SECRETS = {
-    "SECRET_KEY": "k3J9vQ2xLr8ZpT6wNc4YbH1sFg7DmA5uEi0oRtWqXyUzVnMlKjHgFdSaPoIuYtRe",
-    "JWT_SIGNING_KEY": "a-separate-jwt-signing-key-with-enough-entropy-42",
-}
 
 
 @dataclass
@@ -49,16 +45,9 @@ class Stack:
         return requests.get(self.replicas[replica] + path, headers={"Host": HOST}, timeout=10)
 
 
-def _database_url(settings_dict: dict) -> str:
-    user = settings_dict["USER"] or "postgres"
-    password = f":{settings_dict['PASSWORD']}" if settings_dict["PASSWORD"] else ""
-    host = settings_dict["HOST"] or "127.0.0.1"
-    return f"postgres://{user}{password}@{host}:{settings_dict['PORT'] or 5432}/{settings_dict['NAME']}"
-
-
 def _replica_env(*, port: int, static_root: Path, database_url: str, cache_prefix: str) -> dict[str, str]:
     env = {key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "PYTEST_"))}
-    env.update(SECRETS)
+    env.update(harness.TEST_SECRETS)
     env.update(
         DJANGO_SETTINGS_MODULE="config.settings.production",
         ALLOWED_HOSTS=f"{HOST},127.0.0.1",
@@ -96,7 +85,7 @@ def stack(tmp_path_factory, django_db_setup, django_db_blocker):
             is_staff=True,
             is_superuser=True,
         )
-        database_url = _database_url(connection.settings_dict)
+        database_url = harness.database_url(connection.settings_dict)
     cache_prefix = f"{os.environ.get('CACHE_KEY_PREFIX', 'mnx')}-nginx-{uuid.uuid4().hex[:8]}"
     ports = [harness.free_port(), harness.free_port()]
     processes, logs = [], []
