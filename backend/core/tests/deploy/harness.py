@@ -1,0 +1,144 @@
+"""Renders the deployment's nginx config for this machine and runs real nginx/gunicorn processes."""
+
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[4]
+NGINX_DIR = ROOT / "nginx"
+DOCKER_DIR = ROOT / "docker"
+COMPOSE_FILE = ROOT / "docker-compose.yml"
+# Production settings refuse weak secrets; these pass their checks and are used only in tests.
+TEST_SECRETS = {
+    "SECRET_KEY": "k3J9vQ2xLr8ZpT6wNc4YbH1sFg7DmA5uEi0oRtWqXyUzVnMlKjHgFdSaPoIuYtRe",
+    "JWT_SIGNING_KEY": "a-separate-jwt-signing-key-with-enough-entropy-42",
+}
+TEMPLATE_VARIABLE = re.compile(r"\$\{([A-Z_][A-Z0-9_]*)\}")
+UPSTREAM_SERVER = re.compile(r"^\s*server web:8000 resolve [^;]*;\n", re.MULTILINE)
+
+
+def nginx_binary() -> str:
+    found = shutil.which("nginx") or next(
+        (path for path in ("/usr/sbin/nginx", "/usr/local/sbin/nginx") if Path(path).exists()), None
+    )
+    assert found, "nginx is not installed: apt-get install -y nginx (.ci/run does it when missing)"
+    return found
+
+
+def nginx_conf_dir() -> Path:
+    """The directory of the installed nginx's own config (for its mime.types)."""
+    built = subprocess.run([nginx_binary(), "-V"], capture_output=True, text=True, check=True).stderr
+    match = re.search(r"--conf-path=(\S+)", built)
+    return Path(match.group(1)).parent if match else Path("/etc/nginx")
+
+
+def envsubst(text: str, variables: dict[str, str]) -> str:
+    """What the nginx image does to templates/: ${NAME} replaced for the given names only."""
+    return TEMPLATE_VARIABLE.sub(lambda m: variables.get(m.group(1), m.group(0)), text)
+
+
+def _replace_once(text: str, old: str, new: str) -> str:
+    assert text.count(old) == 1, f"nginx.conf no longer contains exactly one {old!r}"
+    return text.replace(old, new)
+
+
+def render_nginx(
+    dest: Path, *, port: int, static_root: Path, upstreams: list[str], server_name: str = "localhost"
+) -> Path:
+    """Lay out nginx/ under `dest` as the image does, with loopback upstreams and local paths."""
+    (dest / "conf.d").mkdir(parents=True, exist_ok=True)
+    (dest / "cache").mkdir(exist_ok=True)
+    shutil.copytree(NGINX_DIR / "snippets", dest / "snippets", dirs_exist_ok=True)
+    shutil.copy(nginx_conf_dir() / "mime.types", dest / "mime.types")
+    main = (NGINX_DIR / "nginx.conf").read_text()
+    main = _replace_once(main, "user nginx;", "user root;" if os.geteuid() == 0 else "")
+    main = _replace_once(main, "/var/run/nginx.pid", str(dest / "nginx.pid"))
+    main = _replace_once(main, "/var/cache/nginx/movie-nexus", str(dest / "cache"))
+    (dest / "nginx.conf").write_text(main)
+    variables = {
+        "NGINX_PORT": str(port),
+        "NGINX_SERVER_NAME": server_name,
+        "NGINX_STATIC_ROOT": str(static_root),
+    }
+    template = (NGINX_DIR / "templates" / "default.conf.template").read_text()
+    (dest / "conf.d" / "default.conf").write_text(envsubst(template, variables))
+    (dest / "conf.d" / "upstream.conf").write_text(loopback_upstream(upstreams))
+    return dest / "nginx.conf"
+
+
+def loopback_upstream(addresses: list[str]) -> str:
+    """The real upstream.conf with `server web:8000 resolve` swapped for loopback servers.
+
+    Debian's nginx (1.22) predates `resolve` in upstream blocks; everything else is kept.
+    """
+    text = (NGINX_DIR / "conf.d" / "upstream.conf").read_text()
+    servers = "".join(f"    server {address} max_fails=3 fail_timeout=10s;\n" for address in addresses)
+    rendered, count = UPSTREAM_SERVER.subn(servers, text)
+    assert count == 1, "upstream.conf no longer has one `server web:8000 resolve …;` line"
+    return rendered
+
+
+def nginx_command(conf: Path, *args: str) -> list[str]:
+    return [nginx_binary(), "-p", str(conf.parent), "-c", str(conf), "-e", "stderr", *args]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for_port(port: int, process: subprocess.Popen, *, timeout: float, log: Path | None = None) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"process exited with {process.returncode}: {_tail(log)}")
+        with socket.socket() as sock:
+            sock.settimeout(0.2)
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.1)
+    raise AssertionError(f"nothing listened on 127.0.0.1:{port} within {timeout}s: {_tail(log)}")
+
+
+def _tail(log: Path | None) -> str:
+    if log is None or not log.exists():
+        return ""
+    return log.read_text(errors="replace")[-3000:]
+
+
+def start(command: list[str], *, env: dict[str, str], log: Path, cwd: Path = ROOT) -> subprocess.Popen:
+    """Start a process in its own session, so stopping it stops its children too."""
+    handle = log.open("wb")
+    return subprocess.Popen(
+        command, cwd=cwd, env=env, stdout=handle, stderr=subprocess.STDOUT, start_new_session=True
+    )
+
+
+def stop(process: subprocess.Popen, *, timeout: float = 10) -> None:
+    if process.poll() is not None:
+        return
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=timeout)
+
+
+def venv_bin() -> Path:
+    return Path(sys.executable).parent
+
+
+def database_url(settings_dict: dict) -> str:
+    """A DATABASE_URL for the database Django is connected to (pytest-django's test database)."""
+    user = settings_dict["USER"] or "postgres"
+    password = f":{settings_dict['PASSWORD']}" if settings_dict["PASSWORD"] else ""
+    host = settings_dict["HOST"] or "127.0.0.1"
+    return f"postgres://{user}{password}@{host}:{settings_dict['PORT'] or 5432}/{settings_dict['NAME']}"
