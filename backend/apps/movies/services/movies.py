@@ -76,7 +76,7 @@ class MovieService:
     def get_movie(self, *, tmdb_id: int) -> Movie:
         """Known active → database; known gone → NotFound; unknown → fetched from TMDb and stored."""
         _check_id(tmdb_id)
-        movie = Movie.objects.with_genres().filter(tmdb_id=tmdb_id).first()
+        movie = Movie.objects.filter(tmdb_id=tmdb_id).first()
         if movie is not None:
             if movie.is_active:
                 return movie

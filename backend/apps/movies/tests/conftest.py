@@ -11,7 +11,9 @@ def make_user(db, django_user_model):
     def make(email="reader@example.com", *, staff=False, **profile):
         from apps.users.models import Profile
 
-        user = django_user_model.objects.create_user(email=email, password="a-long-password-1", is_staff=staff)
+        user = django_user_model.objects.create_user(
+            email=email, password="a-long-password-1", is_staff=staff
+        )
         Profile.objects.update_or_create(user=user, defaults=profile)
         return user
 

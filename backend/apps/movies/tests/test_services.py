@@ -117,7 +117,9 @@ def test_out_of_range_ids_are_not_found(movie_service, tmdb_id):
         movie_service.get_movie(tmdb_id=tmdb_id)
 
 
-def test_list_results_are_stored_in_one_bulk_upsert(seeded_tmdb, movie_service, django_assert_max_num_queries):
+def test_list_results_are_stored_in_one_bulk_upsert(
+    seeded_tmdb, movie_service, django_assert_max_num_queries
+):
     # given
     GenreFactory(tmdb_id=878, name="Science Fiction")
     # when

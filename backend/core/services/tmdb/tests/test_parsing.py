@@ -59,7 +59,11 @@ def test_metadata_keeps_trimmed_credits_videos_keywords():
 
 
 def test_page_results_drop_malformed_items_and_cap_pages():
-    payload = {"results": [{"id": 1}, {"id": "x"}, None, {"title": "no id"}], "total_pages": 9000, "total_results": 5}
+    payload = {
+        "results": [{"id": 1}, {"id": "x"}, None, {"title": "no id"}],
+        "total_pages": 9000,
+        "total_results": 5,
+    }
     assert [item["id"] for item in parse.page_results(payload)] == [1]
     assert parse.page_totals(payload) == (500, 5)
 

@@ -70,7 +70,9 @@ def test_redis_bucket_is_shared_between_limiters():
 
     from core.services.tmdb.ratelimit import BUCKET_KEY_TEMPLATE
 
-    get_redis_connection("default").delete(BUCKET_KEY_TEMPLATE.format(prefix=django_settings.CACHE_KEY_PREFIX))
+    get_redis_connection("default").delete(
+        BUCKET_KEY_TEMPLATE.format(prefix=django_settings.CACHE_KEY_PREFIX)
+    )
     first, second = RateLimiter(rate=5, use_redis=True), RateLimiter(rate=5, use_redis=True)
     # when the first spends the burst
     for _ in range(5):
