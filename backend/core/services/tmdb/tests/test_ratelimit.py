@@ -80,3 +80,80 @@ def test_redis_bucket_is_shared_between_limiters():
     # then the second must wait too, and nobody fell back
     assert second._try_acquire() > 0
     assert first.fallbacks == second.fallbacks == 0
+
+
+def test_after_a_redis_failure_redis_is_not_retried_at_once(monkeypatch):
+    limiter = RateLimiter(rate=100, use_redis=True)
+    calls = []
+
+    def broken():
+        calls.append(1)
+        raise ConnectionError("redis is down")
+
+    monkeypatch.setattr(limiter, "_try_redis", broken)
+    for _ in range(5):
+        assert limiter.acquire(deadline=time.monotonic() + 0.5)
+    assert len(calls) == 1
+
+
+@pytest.fixture
+def throwaway_redis(tmp_path):
+    """Our own redis-server on a free loopback port (never the shared one), stopped by the test."""
+    import shutil
+    import socket
+    import subprocess
+
+    import redis
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    binary = shutil.which("redis-server")
+    assert binary, "redis-server is needed for the real-services pass"
+    process = subprocess.Popen(
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--dir", str(tmp_path)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    from redis.backoff import NoBackoff
+    from redis.retry import Retry
+
+    client = redis.Redis(
+        host="127.0.0.1",
+        port=port,
+        socket_timeout=0.2,
+        socket_connect_timeout=0.2,
+        retry=Retry(NoBackoff(), 0),
+    )
+    deadline = time.monotonic() + 5
+    while True:
+        try:
+            client.ping()
+            break
+        except redis.ConnectionError:
+            if time.monotonic() > deadline:
+                process.kill()
+                raise
+            time.sleep(0.05)
+    yield process, client
+    if process.poll() is None:
+        process.kill()
+    process.wait()
+
+
+@pytest.mark.services
+def test_limiter_survives_its_redis_dying(throwaway_redis):
+    # given a limiter on a Redis of our own
+    process, client = throwaway_redis
+    limiter = RateLimiter(rate=50, use_redis=True, connection=client)
+    assert limiter._try_acquire() == 0
+    assert limiter.fallbacks == 0
+    # when that Redis dies
+    process.kill()
+    process.wait()
+    started = time.monotonic()
+    allowed = limiter.acquire(deadline=time.monotonic() + 1)
+    # then calls go on through the local bucket, quickly
+    assert allowed
+    assert limiter.fallbacks == 1
+    assert time.monotonic() - started < 0.8
