@@ -159,3 +159,16 @@ def test_staff_sync_without_credentials_is_503(user_client, make_user):
     response = staff.post("/api/v1/movies/101/sync/")
     assert response.status_code == 503
     assert "Retry-After" in response
+
+
+def test_detail_in_another_language_overlays_tmdb_text(api_client, seeded_tmdb):
+    # given a stored movie
+    api_client.get("/api/v1/movies/101/")
+    seeded_tmdb.add_movie(101, title="Alien, le 8e passager", overview="Un vaisseau…")
+    # when
+    body = api_client.get("/api/v1/movies/101/?language=fr-FR").json()
+    # then
+    assert body["data"]["title"] == "Alien, le 8e passager"
+    assert body["meta"]["language"] == "fr-FR"
+    assert Movie.objects.get(tmdb_id=101).title == "Alien"
+    assert seeded_tmdb.requests[-1].query["language"] == "fr-FR"
