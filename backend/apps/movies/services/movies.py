@@ -259,6 +259,13 @@ class MovieService:
             key_params=filters,
         )
 
+    def browse_catalog(
+        self, *, filters: dict, page: int = 1, page_size: int = 20, audience: Audience | None = None
+    ) -> MoviePage:
+        """`GET movies/`: the local catalog with filters, ordering and full-text `q`."""
+        audience = audience or Audience()
+        return self.local_page(catalog_queryset(filters), page=page, page_size=page_size, audience=audience)
+
     def list_local(self, *, ordering: str = "-popularity") -> QuerySet:
         return Movie.objects.active().order_by(*LOCAL_ORDERINGS[ordering])
 
@@ -384,6 +391,28 @@ def _overlay(movie: Movie, localized: dict | None) -> None:
 def _check_id(tmdb_id: int) -> None:
     if not isinstance(tmdb_id, int) or not 1 <= tmdb_id <= MAX_TMDB_ID:
         raise NotFound(f"Movie {tmdb_id} not found.")
+
+
+def catalog_queryset(filters: dict) -> QuerySet:
+    """q (ranked search), genre ids (all must match), year range, rating, votes, language, ordering."""
+    queryset = Movie.objects.active()
+    if filters.get("q"):
+        queryset = queryset.search(filters["q"])
+    for genre_id in filters.get("genre") or []:
+        queryset = queryset.by_genre(genre_id)
+    if filters.get("year_from"):
+        queryset = queryset.filter(release_date__year__gte=filters["year_from"])
+    if filters.get("year_to"):
+        queryset = queryset.filter(release_date__year__lte=filters["year_to"])
+    if filters.get("min_rating") is not None:
+        queryset = queryset.filter(vote_average__gte=filters["min_rating"])
+    if filters.get("min_votes") is not None:
+        queryset = queryset.filter(vote_count__gte=filters["min_votes"])
+    if filters.get("original_language"):
+        queryset = queryset.filter(original_language=filters["original_language"])
+    if filters.get("ordering") or not filters.get("q"):
+        queryset = queryset.order_by(*LOCAL_ORDERINGS[filters.get("ordering") or "-popularity"])
+    return queryset
 
 
 def local_discover(filters: dict) -> QuerySet:

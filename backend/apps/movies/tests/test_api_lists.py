@@ -231,3 +231,28 @@ def test_bad_ids_are_not_a_500(api_client, url):
     response = api_client.get(url)
     assert response.status_code == 404
     assert response.json()["success"] is False
+
+
+def test_discover_params_reach_tmdb_under_its_names(api_client, seeded_tmdb):
+    api_client.get(
+        "/api/v1/movies/discover/?with_genres=878,18&release_date_gte=1979-01-01"
+        "&vote_average_gte=7&sort_by=vote_average.desc"
+    )
+    query = seeded_tmdb.requests[-1].query
+    assert query["with_genres"] == "878,18"
+    assert query["primary_release_date.gte"] == "1979-01-01"
+    assert query["vote_average.gte"] == "7.0"
+    assert query["sort_by"] == "vote_average.desc"
+    assert query["include_adult"] == "false"
+
+
+def test_local_discover_applies_the_same_filters(api_client):
+    from datetime import date
+
+    keep = MovieFactory(vote_average=8, release_date=date(2001, 1, 1), original_language="ja")
+    MovieFactory(vote_average=8, release_date=date(1970, 1, 1), original_language="ja")
+    MovieFactory(vote_average=3, release_date=date(2001, 1, 1), original_language="ja")
+    body = api_client.get(
+        "/api/v1/movies/discover/?release_date_gte=2000-01-01&vote_average_gte=7&with_original_language=ja"
+    ).json()
+    assert [m["id"] for m in body["data"]] == [keep.tmdb_id]
