@@ -61,9 +61,13 @@ DISCOVER_SORTS = {
 }
 
 
+MAX_RETRY_AFTER = 300
+
+
 def upstream_unavailable(exc: TMDbError) -> UpstreamUnavailable:
-    retry_after = math.ceil(exc.retry_after) if exc.retry_after else None
-    return UpstreamUnavailable(retry_after=max(1, retry_after) if retry_after else None)
+    """The API error for a TMDb failure; TMDb's Retry-After is passed on (1 s to 5 min)."""
+    retry_after = min(MAX_RETRY_AFTER, max(1, math.ceil(exc.retry_after))) if exc.retry_after else None
+    return UpstreamUnavailable(retry_after=retry_after)
 
 
 class MovieService:
@@ -110,7 +114,7 @@ class MovieService:
             logger.warning("TMDb sync of movie %s failed: %s", tmdb_id, exc)
             storage.record_sync_failure(tmdb_id, exc)
             raise upstream_unavailable(exc) from exc
-        return self.update_movie_data(data=payload)
+        return self.update_movie_data(data={**payload, "id": payload.get("id") or tmdb_id})
 
     def update_movie_data(self, *, data: dict, movie: Movie | None = None) -> Movie:
         """Store a details payload (idempotent upsert by tmdb_id, one transaction)."""

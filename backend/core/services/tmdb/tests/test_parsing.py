@@ -86,3 +86,25 @@ def test_image_urls_follow_the_cached_configuration():
         "w100": "https://cdn.example/p/w100/a.jpg",
         "original": "https://cdn.example/p/original/a.jpg",
     }
+
+
+def test_malformed_payload_parts_are_dropped_not_fatal():
+    payload = {
+        "id": 1,
+        "title": 42,
+        "genres": [{"id": "x", "name": "Bad"}, "Drama", {"id": 18, "name": "Drama"}],
+        "credits": ["not", "a", "dict"],
+        "videos": {"results": [None, {"key": "k", "site": "YouTube"}]},
+        "keywords": {"keywords": "none"},
+        "external_ids": None,
+        "runtime": "long",
+    }
+    assert parse.genre_items(payload) == [{"id": 18, "name": "Drama"}]
+    metadata = parse.detail_metadata(payload)
+    assert metadata["credits"] == {"cast": [], "crew": []}
+    assert [v["key"] for v in metadata["videos"]] == ["k"]
+    assert metadata["keywords"] == []
+    assert metadata["external_ids"] == {}
+    fields = parse.detail_fields(payload)
+    assert fields["title"] == "TMDb 1"
+    assert fields["runtime"] is None
