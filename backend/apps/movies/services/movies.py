@@ -109,7 +109,9 @@ class MovieService:
             storage.mark_gone(tmdb_id)
             raise NotFound(f"Movie {tmdb_id} not found.") from exc
         except TMDbNotConfigured as exc:
-            raise upstream_unavailable(exc) from exc
+            raise UpstreamUnavailable(
+                f"Movie {tmdb_id} is not in the local catalog and no TMDb credentials are configured."
+            ) from exc
         except (TMDbUnavailable, TMDbUnauthorized, TMDbBadRequest) as exc:
             logger.warning("TMDb sync of movie %s failed: %s", tmdb_id, exc)
             storage.record_sync_failure(tmdb_id, exc)
