@@ -172,3 +172,19 @@ def test_detail_in_another_language_overlays_tmdb_text(api_client, seeded_tmdb):
     assert body["meta"]["language"] == "fr-FR"
     assert Movie.objects.get(tmdb_id=101).title == "Alien"
     assert seeded_tmdb.requests[-1].query["language"] == "fr-FR"
+
+
+def test_related_lists_of_known_unknown_and_gone_movies(api_client):
+    lonely = MovieFactory()
+    gone = MovieFactory(is_active=False)
+    assert api_client.get(f"/api/v1/movies/{lonely.tmdb_id}/similar/").json()["data"] == []
+    assert api_client.get(f"/api/v1/movies/{gone.tmdb_id}/similar/").status_code == 404
+    assert api_client.get("/api/v1/movies/4242/similar/").status_code == 503  # unknown, no credentials
+
+
+def test_relations_of_a_gone_source_are_hidden(api_client):
+    source, target = MovieFactory(is_active=False), MovieFactory()
+    MovieRecommendation.objects.create(
+        source_movie=source, recommended_movie=target, recommendation_type="similar", score=1
+    )
+    assert api_client.get(f"/api/v1/movies/{source.tmdb_id}/similar/").status_code == 404
