@@ -1,13 +1,27 @@
-"""Movie and genre payloads: a compact item shape for lists, the full one for details."""
+"""Movie and genre payloads (a compact item shape for lists, the full one for details) and query params."""
 
-from django.conf import settings
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+
+from core.services.tmdb.images import image_config, image_url, image_urls
 
 from .models import Genre, Movie
 
+IMAGE_URLS_SCHEMA = {
+    "type": "object",
+    "additionalProperties": {"type": "string", "format": "uri"},
+    "nullable": True,
+}
 
-def image_url(path: str, size: str) -> str | None:
-    return f"{settings.TMDB_IMAGE_BASE_URL}{size}{path}" if path else None
+
+def _images(serializer: serializers.Serializer) -> dict:
+    """The image configuration, read once per serialization (not once per item)."""
+    context = serializer.context
+    if "image_config" not in context:
+        context["image_config"] = image_config()
+    return context["image_config"]
 
 
 class GenreSerializer(serializers.ModelSerializer):
@@ -18,12 +32,30 @@ class GenreSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "slug"]
 
 
-class MovieListSerializer(serializers.ModelSerializer):
-    """The compact shape used by every list."""
+class FieldSelectionMixin:
+    """`fields=` support: the view passes `fields` (a validated subset); `id` is always kept."""
+
+    def __init__(self, *args, fields: list[str] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if fields:
+            keep = {"id", *fields}
+            for name in list(self.fields):
+                if name not in keep:
+                    self.fields.pop(name)
+
+    @classmethod
+    def selectable_fields(cls) -> list[str]:
+        return list(cls().fields)
+
+
+class MovieListSerializer(FieldSelectionMixin, serializers.ModelSerializer):
+    """The compact shape used by every list; is_favorite/in_watchlist appear when annotated."""
 
     id = serializers.IntegerField(source="tmdb_id", read_only=True)
     poster_url = serializers.SerializerMethodField()
     genres = GenreSerializer(many=True, read_only=True)
+    is_favorite = serializers.BooleanField(read_only=True, required=False)
+    in_watchlist = serializers.BooleanField(read_only=True, required=False)
 
     class Meta:
         model = Movie
@@ -40,17 +72,66 @@ class MovieListSerializer(serializers.ModelSerializer):
             "poster_path",
             "poster_url",
             "genres",
+            "is_favorite",
+            "in_watchlist",
         ]
 
+    @extend_schema_field({"type": "string", "format": "uri", "nullable": True})
     def get_poster_url(self, movie: Movie) -> str | None:
-        return image_url(movie.poster_path, "w342")
+        return image_url(movie.poster_path, "poster", config=_images(self))
+
+
+class CastSerializer(serializers.Serializer):
+    id = serializers.IntegerField(allow_null=True)
+    name = serializers.CharField(allow_null=True)
+    character = serializers.CharField(allow_null=True, allow_blank=True)
+    order = serializers.IntegerField(allow_null=True)
+    profile_path = serializers.CharField(allow_null=True)
+    profile_url = serializers.SerializerMethodField()
+
+    @extend_schema_field({"type": "string", "format": "uri", "nullable": True})
+    def get_profile_url(self, person: dict) -> str | None:
+        return image_url(person.get("profile_path"), "profile", config=_images(self))
+
+
+class CrewSerializer(serializers.Serializer):
+    id = serializers.IntegerField(allow_null=True)
+    name = serializers.CharField(allow_null=True)
+    job = serializers.CharField(allow_null=True)
+    department = serializers.CharField(allow_null=True)
+    profile_path = serializers.CharField(allow_null=True)
+
+
+class CreditsSerializer(serializers.Serializer):
+    cast = CastSerializer(many=True)
+    crew = CrewSerializer(many=True)
+
+
+class VideoSerializer(serializers.Serializer):
+    key = serializers.CharField(allow_null=True)
+    name = serializers.CharField(allow_null=True)
+    site = serializers.CharField(allow_null=True)
+    type = serializers.CharField(allow_null=True)
+    official = serializers.BooleanField(allow_null=True)
+    published_at = serializers.CharField(allow_null=True)
+
+
+class KeywordSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
 
 
 class MovieDetailSerializer(MovieListSerializer):
-    """The full shape used by the detail endpoint."""
+    """The full shape: credits, videos, keywords, genres, and image URLs in every size TMDb offers."""
 
     backdrop_url = serializers.SerializerMethodField()
+    poster_urls = serializers.SerializerMethodField()
+    backdrop_urls = serializers.SerializerMethodField()
     imdb_id = serializers.CharField(read_only=True, allow_blank=True)
+    credits = serializers.SerializerMethodField()
+    videos = serializers.SerializerMethodField()
+    keywords = serializers.SerializerMethodField()
+    external_ids = serializers.SerializerMethodField()
 
     class Meta(MovieListSerializer.Meta):
         fields = [
@@ -65,9 +146,44 @@ class MovieDetailSerializer(MovieListSerializer):
             "imdb_id",
             "backdrop_path",
             "backdrop_url",
+            "poster_urls",
+            "backdrop_urls",
+            "credits",
+            "videos",
+            "keywords",
+            "external_ids",
             "sync_status",
             "last_synced_at",
         ]
 
+    @extend_schema_field({"type": "string", "format": "uri", "nullable": True})
     def get_backdrop_url(self, movie: Movie) -> str | None:
-        return image_url(movie.backdrop_path, "w1280")
+        return image_url(movie.backdrop_path, "backdrop", config=_images(self))
+
+    @extend_schema_field(IMAGE_URLS_SCHEMA)
+    def get_poster_urls(self, movie: Movie) -> dict | None:
+        return image_urls(movie.poster_path, "poster", config=_images(self))
+
+    @extend_schema_field(IMAGE_URLS_SCHEMA)
+    def get_backdrop_urls(self, movie: Movie) -> dict | None:
+        return image_urls(movie.backdrop_path, "backdrop", config=_images(self))
+
+    @extend_schema_field(CreditsSerializer)
+    def get_credits(self, movie: Movie) -> dict:
+        credits = (movie.metadata or {}).get("credits") or {}
+        data = {"cast": credits.get("cast") or [], "crew": credits.get("crew") or []}
+        return CreditsSerializer(data, context=self.context).data
+
+    @extend_schema_field(VideoSerializer(many=True))
+    def get_videos(self, movie: Movie) -> list:
+        return VideoSerializer((movie.metadata or {}).get("videos") or [], many=True).data
+
+    @extend_schema_field(KeywordSerializer(many=True))
+    def get_keywords(self, movie: Movie) -> list:
+        return KeywordSerializer((movie.metadata or {}).get("keywords") or [], many=True).data
+
+    @extend_schema_field({"type": "object", "additionalProperties": True})
+    def get_external_ids(self, movie: Movie) -> dict:
+        ids = dict((movie.metadata or {}).get("external_ids") or {})
+        ids.pop("id", None)
+        return ids

@@ -1,0 +1,329 @@
+"""MovieService: TMDb-backed lists stored locally, on-demand details, syncs; local fallbacks."""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Callable
+
+from django.db.models import QuerySet
+
+from core import cache
+from core.exceptions import NotFound, UpstreamUnavailable, ValidationFailed
+from core.mixins.models import SyncStatus
+from core.services.tmdb import TMDbClient, get_client
+from core.services.tmdb import cache_keys as keys
+from core.services.tmdb import movies as parse
+from core.services.tmdb.errors import (
+    TMDbBadRequest,
+    TMDbError,
+    TMDbNotConfigured,
+    TMDbNotFound,
+    TMDbUnauthorized,
+    TMDbUnavailable,
+)
+
+from ..models import Movie
+from . import catalog, storage
+from .audience import SOURCE_TMDB, Audience, MoviePage
+from .catalog import LOCAL_ORDERINGS, catalog_queryset, local_discover
+
+logger = logging.getLogger(__name__)
+
+MAX_TMDB_ID = 2**31 - 1
+TMDB_PAGE_SIZE = 20
+MAX_RETRY_AFTER = 300
+
+
+def upstream_unavailable(exc: TMDbError) -> UpstreamUnavailable:
+    """The API error for a TMDb failure; TMDb's Retry-After is passed on (1 s to 5 min)."""
+    retry_after = min(MAX_RETRY_AFTER, max(1, math.ceil(exc.retry_after))) if exc.retry_after else None
+    return UpstreamUnavailable(retry_after=retry_after)
+
+
+class MovieService:
+    """Movie operations; TMDb is reached only through the injected client (default: the shared one)."""
+
+    def __init__(self, *, tmdb: TMDbClient | None = None):
+        self.tmdb = tmdb or get_client()
+
+    # --- one movie -------------------------------------------------------------------------
+    def get_movie(self, *, tmdb_id: int) -> Movie:
+        """Known active → database; known gone → NotFound; unknown → fetched from TMDb and stored."""
+        _check_id(tmdb_id)
+        movie = Movie.objects.filter(tmdb_id=tmdb_id).first()
+        if movie is not None:
+            if movie.is_active:
+                return movie
+            raise NotFound(f"Movie {tmdb_id} not found.")
+        return self.sync_movie_from_tmdb(tmdb_id=tmdb_id, fresh=False)
+
+    def get_movie_details(self, *, tmdb_id: int, audience: Audience | None = None) -> Movie:
+        """The detail view's movie: completed from TMDb when only a list row is stored (if TMDb answers)."""
+        audience = audience or Audience()
+        movie = self.get_movie(tmdb_id=tmdb_id)
+        if movie.sync_status != SyncStatus.COMPLETE and self.tmdb.configured:
+            try:
+                movie = self.sync_movie_from_tmdb(tmdb_id=tmdb_id, fresh=False)
+            except UpstreamUnavailable:
+                logger.info("Serving stored movie %s: TMDb unavailable", tmdb_id)
+        movie = Movie.objects.with_genres().with_user_flags(audience.user).get(pk=movie.pk)
+        self._localize_details(movie, audience)
+        return movie
+
+    def sync_movie_from_tmdb(self, *, tmdb_id: int, fresh: bool = True) -> Movie:
+        """Full sync in one upstream call (append_to_response); 34 soft-deletes and raises NotFound."""
+        _check_id(tmdb_id)
+        try:
+            payload = self.tmdb.movie_details(tmdb_id, fresh=fresh)
+        except TMDbNotFound as exc:
+            storage.mark_gone(tmdb_id)
+            raise NotFound(f"Movie {tmdb_id} not found.") from exc
+        except TMDbNotConfigured as exc:
+            raise UpstreamUnavailable(
+                f"Movie {tmdb_id} is not in the local catalog and no TMDb credentials are configured."
+            ) from exc
+        except (TMDbUnavailable, TMDbUnauthorized, TMDbBadRequest) as exc:
+            logger.warning("TMDb sync of movie %s failed: %s", tmdb_id, exc)
+            storage.record_sync_failure(tmdb_id, exc)
+            raise upstream_unavailable(exc) from exc
+        self._refresh_image_configuration()
+        return self.update_movie_data(data={**payload, "id": payload.get("id") or tmdb_id})
+
+    def _refresh_image_configuration(self) -> None:
+        """TMDb just answered: make sure /configuration (image sizes, cached 7 days) is cached too."""
+        try:
+            self.tmdb.configuration()
+        except TMDbError as exc:
+            logger.info("TMDb /configuration not refreshed: %s", exc)
+
+    def update_movie_data(self, *, data: dict, movie: Movie | None = None) -> Movie:
+        """Store a details payload (idempotent upsert by tmdb_id, one transaction)."""
+        if movie is not None and int(data.get("id") or movie.tmdb_id) != movie.tmdb_id:
+            raise ValueError("payload is for another movie")
+        data = {**data, "id": int(data.get("id") or movie.tmdb_id)}
+        stored = storage.store_movie_details(data)
+        return Movie.objects.with_genres().get(pk=stored.pk)
+
+    def _localize_details(self, movie: Movie, audience: Audience) -> None:
+        if audience.is_default_language or not self.tmdb.configured:
+            return
+        try:
+            payload = self.tmdb.movie_details(movie.tmdb_id, language=audience.effective_language, append="")
+        except TMDbError:
+            return
+        _overlay(movie, payload)
+
+    # --- TMDb lists ------------------------------------------------------------------------
+    def get_popular_movies(self, *, page: int = 1, page_size: int = 20, audience: Audience | None = None):
+        return self._movie_list("popular", catalog.popular(), page, page_size, audience)
+
+    def get_top_rated_movies(self, *, page: int = 1, page_size: int = 20, audience: Audience | None = None):
+        return self._movie_list("top_rated", catalog.top_rated(), page, page_size, audience)
+
+    def get_now_playing_movies(self, *, page: int = 1, page_size: int = 20, audience: Audience | None = None):
+        return self._movie_list("now_playing", catalog.now_playing(), page, page_size, audience)
+
+    def get_upcoming_movies(self, *, page: int = 1, page_size: int = 20, audience: Audience | None = None):
+        return self._movie_list("upcoming", catalog.upcoming(), page, page_size, audience)
+
+    def _movie_list(
+        self, kind: str, local, page: int, page_size: int, audience: Audience | None
+    ) -> MoviePage:
+        """One of TMDb's movie lists (popular, top_rated, now_playing, upcoming); `local` is the fallback."""
+        audience = audience or Audience()
+        return self._list_page(
+            kind,
+            lambda: self.tmdb.movie_list(
+                kind, page=page, language=audience.effective_language, region=audience.region or None
+            ),
+            local=local,
+            page=page,
+            page_size=page_size,
+            audience=audience,
+        )
+
+    def get_trending_movies(
+        self, *, window: str = "day", page: int = 1, page_size: int = 20, audience: Audience | None = None
+    ):
+        audience = audience or Audience()
+        return self._list_page(
+            f"trending_{window}",
+            lambda: self.tmdb.trending(window=window, page=page, language=audience.effective_language),
+            local=catalog.popular(),
+            page=page,
+            page_size=page_size,
+            audience=audience,
+        )
+
+    def search_movies(
+        self,
+        *,
+        query: str,
+        page: int = 1,
+        page_size: int = 20,
+        year: int | None = None,
+        sync_results: bool = True,
+        audience: Audience | None = None,
+    ):
+        """TMDb search (results stored when `sync_results`), else the local full-text search."""
+        audience = audience or Audience()
+        local = Movie.objects.active().search(query)
+        if year:
+            local = local.filter(release_date__year=year)
+        fetch = lambda: self.tmdb.search(  # noqa: E731 - a deferred call
+            query=query,
+            page=page,
+            language=audience.effective_language,
+            region=audience.region or None,
+            include_adult=audience.include_adult,
+            year=year,
+        )
+        if not sync_results:
+            return self._unstored_page(fetch, local, page=page, page_size=page_size, audience=audience)
+        return self._list_page(
+            "search",
+            fetch,
+            local=local,
+            page=page,
+            page_size=page_size,
+            audience=audience,
+            key_params={"query": query, "year": year},
+        )
+
+    def discover(
+        self, *, filters: dict, page: int = 1, page_size: int = 20, audience: Audience | None = None
+    ) -> MoviePage:
+        """TMDb discover with its own filter names (with_genres, primary_release_year, vote_average.gte …)."""
+        audience = audience or Audience()
+        return self._list_page(
+            "discover",
+            lambda: self.tmdb.discover(
+                filters=filters,
+                page=page,
+                language=audience.effective_language,
+                region=audience.region or None,
+                include_adult=audience.include_adult,
+            ),
+            local=local_discover(filters),
+            page=page,
+            page_size=page_size,
+            audience=audience,
+            key_params=filters,
+        )
+
+    def browse_catalog(
+        self, *, filters: dict, page: int = 1, page_size: int = 20, audience: Audience | None = None
+    ) -> MoviePage:
+        """`GET movies/`: the local catalog with filters, ordering and full-text `q`."""
+        audience = audience or Audience()
+        return self.local_page(catalog_queryset(filters), page=page, page_size=page_size, audience=audience)
+
+    local_page = staticmethod(catalog.local_page)
+
+    def list_local(self, *, ordering: str = "-popularity") -> QuerySet:
+        return Movie.objects.active().order_by(*LOCAL_ORDERINGS[ordering])
+
+    # --- machinery -------------------------------------------------------------------------
+    def _list_page(
+        self, kind, fetch: Callable[[], dict], *, local, page, page_size, audience, key_params=None
+    ) -> MoviePage:
+        """A TMDb list page, stored locally in one bulk upsert, read back from the database.
+
+        Without credentials, or while TMDb is unavailable, the local catalog answers instead.
+        """
+        key_params = {"page": page, **(key_params or {})}
+        if not self.tmdb.configured:
+            return self.local_page(local, page=page, page_size=page_size, audience=audience)
+        try:
+            stored = self._stored_page(kind, fetch, audience, {**key_params, **_audience_params(audience)})
+        except TMDbBadRequest as exc:
+            raise ValidationFailed({"page": [exc.message]}) from exc
+        except (TMDbUnavailable, TMDbUnauthorized) as exc:
+            logger.warning("TMDb %s unavailable, serving the local catalog: %s", kind, exc)
+            result = self.local_page(local, page=page, page_size=page_size, audience=audience)
+            result.notes["upstream"] = "unavailable"
+            return result
+        return self._page_from_ids(stored, page=page, audience=audience)
+
+    def _stored_page(
+        self, kind: str, fetch: Callable[[], dict], audience: Audience, key_params: dict
+    ) -> dict:
+        """The page's ids/totals; computing it stores the results (so a cache hit costs no writes)."""
+
+        def produce() -> dict:
+            payload = fetch()
+            self._refresh_image_configuration()
+            results = parse.page_results(payload)
+            storage.store_list_results(results, overwrite=audience.is_default_language)
+            total_pages, total_results = parse.page_totals(payload)
+            localized = {}
+            if not audience.is_default_language:
+                localized = {item["id"]: _localized_fields(item) for item in results}
+            return {
+                "ids": [item["id"] for item in results],
+                "total_pages": total_pages,
+                "total_results": total_results,
+                "localized": localized,
+            }
+
+        key = keys.stored_page_key(kind=kind, params=key_params)
+        return cache.get_or_set(key, produce, ttl=keys.stored_page_ttl(kind))
+
+    def _page_from_ids(self, stored: dict, *, page: int, audience: Audience) -> MoviePage:
+        ids = stored["ids"]
+        queryset = (
+            Movie.objects.active().filter(tmdb_id__in=ids).for_audience(include_adult=audience.include_adult)
+        )
+        by_id = {movie.tmdb_id: movie for movie in queryset.with_genres().with_user_flags(audience.user)}
+        movies = [by_id[i] for i in ids if i in by_id]
+        for movie in movies:
+            _overlay(
+                movie, stored["localized"].get(movie.tmdb_id) or stored["localized"].get(str(movie.tmdb_id))
+            )
+        return MoviePage(
+            movies=movies,
+            page=page,
+            page_size=TMDB_PAGE_SIZE,
+            total_pages=stored["total_pages"],
+            total_results=stored["total_results"],
+            source=SOURCE_TMDB,
+        )
+
+    def _unstored_page(self, fetch, local, *, page, page_size, audience) -> MoviePage:
+        """Search without storing: only results already in the catalog are returned, in TMDb's order."""
+        if not self.tmdb.configured:
+            return self.local_page(local, page=page, page_size=page_size, audience=audience)
+        try:
+            payload = fetch()
+        except TMDbError as exc:
+            raise upstream_unavailable(exc) from exc
+        total_pages, total_results = parse.page_totals(payload)
+        stored = {"ids": [i["id"] for i in parse.page_results(payload)], "total_pages": total_pages}
+        stored.update(total_results=total_results, localized={})
+        return self._page_from_ids(stored, page=page, audience=audience)
+
+
+def _audience_params(audience: Audience) -> dict:
+    return {
+        "language": audience.effective_language,
+        "region": audience.region,
+        "adult": int(audience.include_adult),
+    }
+
+
+def _localized_fields(item: dict) -> dict:
+    return {"title": item.get("title") or "", "overview": item.get("overview") or ""}
+
+
+def _overlay(movie: Movie, localized: dict | None) -> None:
+    """Show TMDb's localized title/overview/tagline without storing them."""
+    for name in ("title", "overview", "tagline"):
+        value = (localized or {}).get(name)
+        if value:
+            setattr(movie, name, value)
+
+
+def _check_id(tmdb_id: int) -> None:
+    if not isinstance(tmdb_id, int) or not 1 <= tmdb_id <= MAX_TMDB_ID:
+        raise NotFound(f"Movie {tmdb_id} not found.")
