@@ -26,7 +26,7 @@ AUTH_USER_MODEL = "authentication.User"
 
 # APPS -------------------------------------------------------------------------
 DJANGO_APPS = [
-    "django.contrib.admin",
+    "core.adminsite.apps.MovieNexusAdminConfig",  # django.contrib.admin with the staff site
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -287,6 +287,18 @@ TMDB_READ_ACCESS_TOKEN = env_str("TMDB_READ_ACCESS_TOKEN")
 TMDB_BASE_URL = env_str("TMDB_BASE_URL", "https://api.themoviedb.org/3")
 TMDB_IMAGE_BASE_URL = env_str("TMDB_IMAGE_BASE_URL", "https://image.tmdb.org/t/p/")
 TMDB_DEFAULT_LANGUAGE = env_str("TMDB_DEFAULT_LANGUAGE", "en-US")
+
+# ADMIN ------------------------------------------------------------------------
+# Failed admin logins per client IP + email, and per IP across emails, before a 429 lockout.
+ADMIN_LOGIN_MAX_FAILURES = env_int("ADMIN_LOGIN_MAX_FAILURES", 5)
+ADMIN_LOGIN_MAX_FAILURES_PER_IP = env_int("ADMIN_LOGIN_MAX_FAILURES_PER_IP", 20)
+ADMIN_LOGIN_LOCKOUT_SECONDS = env_int("ADMIN_LOGIN_LOCKOUT_SECONDS", 900)
+# Changelists count at most this many rows (no full COUNT(*) on big tables).
+ADMIN_COUNT_CAP = env_int("ADMIN_COUNT_CAP", 10000)
+# "Resync from TMDb" runs inline up to this many movies, as a background task beyond.
+ADMIN_RESYNC_INLINE_LIMIT = env_int("ADMIN_RESYNC_INLINE_LIMIT", 5)
+# Poster size shown on the movie change page (a TMDb /configuration poster size).
+ADMIN_POSTER_SIZE = env_str("ADMIN_POSTER_SIZE", "w185")
 
 # LOGGING ----------------------------------------------------------------------
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO").upper()
