@@ -86,6 +86,7 @@ class MovieAdmin(FastChangelistMixin, SoftDeleteActionsMixin, admin.ModelAdmin):
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     actions = ["resync_from_tmdb", "mark_inactive", "restore", "invalidate_caches"]
     soft_delete_key_field = "tmdb_id"
+    changelist_defer = ("metadata", "overview", "tagline")
 
     # Reads ----------------------------------------------------------------------------------
     def get_readonly_fields(self, request, obj=None):

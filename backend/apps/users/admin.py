@@ -1,6 +1,7 @@
 """Staff admin for profiles: a page of their own, and an inline on the user page."""
 
 from django.contrib import admin
+from django.db import models
 
 from core.adminsite.mixins import FastChangelistMixin
 
@@ -14,6 +15,7 @@ class ProfileInline(admin.StackedInline):
     max_num = 1
     fields = ["display_name", "avatar_url", "bio", "language", "region", "include_adult", "favorite_genres"]
     filter_horizontal = ["favorite_genres"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(Profile)
@@ -25,4 +27,5 @@ class ProfileAdmin(FastChangelistMixin, admin.ModelAdmin):
     autocomplete_fields = ["user"]
     filter_horizontal = ["favorite_genres"]
     readonly_fields = ["created_at", "updated_at"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     ordering = ["-id"]

@@ -1,11 +1,21 @@
 """ModelAdmin mixins shared by every app's admin: constant-query, cheap-count changelists."""
 
 from django.contrib import admin, messages
+from django.contrib.admin.views.main import ChangeList
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
 from .paginators import CappedCountPaginator
+
+
+class LeanChangeList(ChangeList):
+    """Leaves the model admin's `changelist_defer` columns (big text/JSON) out of the page query."""
+
+    def get_queryset(self, request, exclude_parameters=None):
+        queryset = super().get_queryset(request, exclude_parameters)
+        deferred = getattr(self.model_admin, "changelist_defer", ())
+        return queryset.defer(*deferred) if deferred else queryset
 
 
 class FastChangelistMixin:
@@ -15,6 +25,10 @@ class FastChangelistMixin:
     show_full_result_count = False
     list_per_page = 50
     list_max_show_all = 200
+    changelist_defer: tuple[str, ...] = ()
+
+    def get_changelist(self, request, **kwargs):
+        return LeanChangeList
 
 
 def chunked(values: list, size: int = 500):

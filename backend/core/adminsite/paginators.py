@@ -17,7 +17,7 @@ class CappedCountPaginator(Paginator):
     @cached_property
     def count(self) -> int:
         cap = settings.ADMIN_COUNT_CAP
-        counted = self.object_list[:cap].count()
+        counted = self.object_list.order_by()[:cap].count()  # no ORDER BY: counting needs no sort
         if counted < cap:
             return counted
         return max(cap, self._estimated_table_rows())
