@@ -34,7 +34,15 @@ class UserAdmin(FastChangelistMixin, DjangoUserAdmin):
     form = UserChangeForm
     add_form = UserCreationForm
     ordering = ["-date_joined", "-id"]
-    list_display = ["email", "email_verified", "is_staff", "is_superuser", "is_active", "date_joined", "last_login"]
+    list_display = [
+        "email",
+        "email_verified",
+        "is_staff",
+        "is_superuser",
+        "is_active",
+        "date_joined",
+        "last_login",
+    ]
     search_fields = ["email"]
     list_filter = ["is_staff", "is_superuser", "is_active", "email_verified"]
     readonly_fields = ["last_login", "date_joined", "updated_at"]
@@ -88,7 +96,9 @@ class UserAdmin(FastChangelistMixin, DjangoUserAdmin):
         self.message_user(request, f"{count} user(s) {verb}.")
         if skipped:
             self.message_user(
-                request, f"{skipped} user(s) left unchanged (yourself, or staff you may not manage).", "warning"
+                request,
+                f"{skipped} user(s) left unchanged (yourself, or staff you may not manage).",
+                "warning",
             )
 
     @admin.action(description="Deactivate selected users (they can no longer log in)", permissions=["change"])

@@ -14,6 +14,7 @@ class MovieNexusAdminSite(admin.AdminSite):
     site_header = "Movie Nexus administration"
     site_title = "Movie Nexus admin"
     index_title = "Catalog, people and their lists"
+    site_url = "/api/docs/"  # "View site": this product's face is its API
 
     def login(self, request: HttpRequest, extra_context=None) -> HttpResponse:
         if request.method != "POST":

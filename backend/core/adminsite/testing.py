@@ -17,7 +17,9 @@ def make_staff(email: str = "staff@example.com", *, perms: tuple[str, ...] = (),
     user = user_model.objects.create_user(email, STAFF_PASSWORD, is_staff=True, email_verified=True)
     for perm in perms:
         app_label, codename = perm.split(".")
-        user.user_permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+        user.user_permissions.add(
+            Permission.objects.get(content_type__app_label=app_label, codename=codename)
+        )
     return user
 
 

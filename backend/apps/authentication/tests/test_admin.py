@@ -63,7 +63,8 @@ def test_staff_log_in_through_the_login_form(client):
     staff = make_staff()
     # when
     response = client.post(
-        reverse("admin:login"), {"username": staff.email.upper(), "password": STAFF_PASSWORD, "next": "/admin/"}
+        reverse("admin:login"),
+        {"username": staff.email.upper(), "password": STAFF_PASSWORD, "next": "/admin/"},
     )
     # then
     assert response.status_code == 302
@@ -83,7 +84,12 @@ def test_user_pages_for_a_superuser(admin_client):
     add_page = admin_client.get(reverse("admin:authentication_user_add"))
     added = admin_client.post(
         reverse("admin:authentication_user_add"),
-        {"email": "New@Example.com", "usable_password": "true", "password1": "a-Long-pass-1234", "password2": "a-Long-pass-1234"},
+        {
+            "email": "New@Example.com",
+            "usable_password": "true",
+            "password1": "a-Long-pass-1234",
+            "password2": "a-Long-pass-1234",
+        },
     )
     # then
     assert list(changelist.context["cl"].result_list) == [member]
@@ -171,8 +177,18 @@ def test_non_superusers_cannot_change_superusers_or_other_staff(client):
         assert page.status_code == 200
         assert page.context["has_change_permission"] is False
         password_url = reverse("admin:auth_user_password_change", args=[target.pk])
-        assert client.post(password_url, {"password1": "x-Long-pass-99", "password2": "x-Long-pass-99"}).status_code == 403
-        assert client.post(reverse("admin:authentication_user_delete", args=[target.pk]), {"post": "yes"}).status_code == 403
+        assert (
+            client.post(
+                password_url, {"password1": "x-Long-pass-99", "password2": "x-Long-pass-99"}
+            ).status_code
+            == 403
+        )
+        assert (
+            client.post(
+                reverse("admin:authentication_user_delete", args=[target.pk]), {"post": "yes"}
+            ).status_code
+            == 403
+        )
     boss.refresh_from_db()
     assert boss.check_password(STAFF_PASSWORD)
 

@@ -25,7 +25,9 @@ def make_entries(model, count: int) -> list:
 
 
 @pytest.mark.parametrize("model", ENTRY_MODELS)
-def test_entry_changelist_runs_a_constant_number_of_queries(model, monkeypatch, django_assert_max_num_queries):
+def test_entry_changelist_runs_a_constant_number_of_queries(
+    model, monkeypatch, django_assert_max_num_queries
+):
     # given
     make_entries(model, 30)
     name = model._meta.model_name
@@ -96,10 +98,14 @@ def test_entry_mark_inactive_and_restore(admin_client, model):
     changelist = urls(model)["changelist"]
     selection = [entry.pk for entry in entries]
     # when
-    hidden = admin_client.post(changelist, {"action": "mark_inactive", "_selected_action": selection}, follow=True)
+    hidden = admin_client.post(
+        changelist, {"action": "mark_inactive", "_selected_action": selection}, follow=True
+    )
     # then
     assert model.objects.filter(is_active=False).count() == 2
-    assert any("2 " in str(message) and "marked inactive" in str(message) for message in hidden.context["messages"])
+    assert any(
+        "2 " in str(message) and "marked inactive" in str(message) for message in hidden.context["messages"]
+    )
     # when
     admin_client.post(changelist, {"action": "restore", "_selected_action": selection[:1]})
     # then

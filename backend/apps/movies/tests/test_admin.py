@@ -80,7 +80,9 @@ def test_movie_changelist_lists_the_columns_that_matter(admin_client):
             MovieRecommendation,
             lambda: [
                 MovieRecommendation.objects.create(
-                    source_movie=MovieFactory(), recommended_movie=MovieFactory(), recommendation_type="similar"
+                    source_movie=MovieFactory(),
+                    recommended_movie=MovieFactory(),
+                    recommendation_type="similar",
                 )
                 for _ in range(30)
             ],
@@ -88,7 +90,9 @@ def test_movie_changelist_lists_the_columns_that_matter(admin_client):
     ],
     ids=["movies", "genres", "recommendations"],
 )
-def test_changelists_run_a_constant_number_of_queries(model, factory, monkeypatch, django_assert_max_num_queries):
+def test_changelists_run_a_constant_number_of_queries(
+    model, factory, monkeypatch, django_assert_max_num_queries
+):
     # given: 30 rows, and a non-superuser staff member (permission checks cost queries too)
     factory()
     staff = make_staff(perms=("movies.view_movie", "movies.view_genre", "movies.view_movierecommendation"))
@@ -200,7 +204,10 @@ def test_only_superusers_may_erase_a_movie(admin_client):
     # then
     assert staff_response.status_code == 403
     assert admin_client.get(url).status_code == 200
-    assert "delete_selected" not in admin_client.get(MOVIES_URL).context["action_form"].fields["action"].choices[1:]
+    assert (
+        "delete_selected"
+        not in admin_client.get(MOVIES_URL).context["action_form"].fields["action"].choices[1:]
+    )
 
 
 def test_genre_pages(admin_client):
@@ -211,7 +218,8 @@ def test_genre_pages(admin_client):
     changelist = admin_client.get(GENRES_URL)
     change = admin_client.get(reverse("admin:movies_genre_change", args=[genre.pk]))
     add = admin_client.post(
-        reverse("admin:movies_genre_add"), {"tmdb_id": "99", "name": "Noir", "slug": "noir", "is_active": "on"}
+        reverse("admin:movies_genre_add"),
+        {"tmdb_id": "99", "name": "Noir", "slug": "noir", "is_active": "on"},
     )
     # then
     assert changelist.status_code == 200
@@ -232,7 +240,12 @@ def test_recommendation_pages(admin_client):
     change = admin_client.get(reverse("admin:movies_movierecommendation_change", args=[recommendation.pk]))
     add = admin_client.post(
         reverse("admin:movies_movierecommendation_add"),
-        {"source_movie": target.pk, "recommended_movie": source.pk, "recommendation_type": "similar", "score": "1"},
+        {
+            "source_movie": target.pk,
+            "recommended_movie": source.pk,
+            "recommendation_type": "similar",
+            "score": "1",
+        },
     )
     # then
     assert list(changelist.context["cl"].result_list) == [recommendation]
@@ -314,7 +327,9 @@ def test_language_and_status_filter_choices_come_from_the_cache(admin_client):
     MovieFactory(original_language="ja", status="Rumored")
     admin_client.get(MOVIES_URL)
     # when
-    cached = cache.get(admin_filters.CHOICES_CACHE_KEY_TEMPLATE.format(field="original_language"), level="query")
+    cached = cache.get(
+        admin_filters.CHOICES_CACHE_KEY_TEMPLATE.format(field="original_language"), level="query"
+    )
     # then
     assert cached == ["ja"]
     assert admin_filters.distinct_values("status") == ["Rumored"]
@@ -443,3 +458,15 @@ def test_genre_mark_inactive(admin_client):
     assert "1 genre marked inactive." in messages_of(response)
     genre.refresh_from_db()
     assert not genre.is_active
+
+
+def test_movie_changelist_never_computes_filter_facet_counts(admin_client, django_assert_max_num_queries):
+    # given
+    MovieFactory.create_batch(3)
+    admin_client.get(MOVIES_URL)
+    # when
+    with django_assert_max_num_queries(6):
+        response = admin_client.get(MOVIES_URL, {"_facets": "1"})
+    # then
+    assert response.status_code == 200
+    assert "Show counts" not in response.content.decode()

@@ -48,7 +48,13 @@ def test_profile_change_and_add_pages(admin_client):
     page = admin_client.get(change_url)
     saved = admin_client.post(
         change_url,
-        {"user": profile.user_id, "display_name": "New", "language": "fr", "favorite_genres": [genre.pk], "is_active": "on"},
+        {
+            "user": profile.user_id,
+            "display_name": "New",
+            "language": "fr",
+            "favorite_genres": [genre.pk],
+            "is_active": "on",
+        },
     )
     added = admin_client.post(reverse("admin:users_profile_add"), {"user": other.pk, "is_active": "on"})
     # then

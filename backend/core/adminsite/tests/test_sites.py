@@ -19,7 +19,10 @@ def limits(settings):
     return settings
 
 
-def attempt(client, email: str, password: str = "wrong-password", ip: str = "203.0.113.7"):
+WRONG_PASSWORD = "wrong-password"
+
+
+def attempt(client, email: str, password: str = WRONG_PASSWORD, ip: str = "203.0.113.7"):
     return client.post(LOGIN_URL, {"username": email, "password": password}, REMOTE_ADDR=ip)
 
 
