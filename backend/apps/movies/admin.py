@@ -1,12 +1,13 @@
 """Staff admin for the catalog: movies (resync, soft delete, cache invalidation), genres, recommendations."""
 
+import logging
 import re
 
 from celery.result import EagerResult
 from django.conf import settings
 from django.contrib import admin, messages
 from django.db import models
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
@@ -15,9 +16,10 @@ from kombu.exceptions import OperationalError as BrokerError
 from core.adminsite.mixins import FastChangelistMixin, SoftDeleteActionsMixin, chunked
 
 from . import admin_actions, tasks
-from .admin_filters import GenreFilter, LanguageFilter, ReleaseDecadeFilter, StatusFilter
+from .admin_filters import GenreFilter, LanguageFilter, ReleaseDecadeFilter, StatusFilter, genre_movie_counts
 from .models import Genre, Movie, MovieGenre, MovieRecommendation
 
+logger = logging.getLogger(__name__)
 IMDB_ID_PATTERN = re.compile(r"^tt\d+$", re.IGNORECASE)
 SYNC_FIELDS = ("sync_status", "last_synced_at", "sync_retries", "last_sync_error")
 
@@ -98,8 +100,8 @@ class MovieAdmin(FastChangelistMixin, SoftDeleteActionsMixin, admin.ModelAdmin):
         term = search_term.strip()
         if not term:
             return queryset, False
-        if IMDB_ID_PATTERN.match(term):
-            return queryset.filter(imdb_id__iexact=term), False
+        if IMDB_ID_PATTERN.match(term):  # stored as TMDb gives them: lowercase "tt…" (indexed)
+            return queryset.filter(imdb_id=term.lower()), False
         condition = Q(title__icontains=term) | Q(original_title__icontains=term)
         if (tmdb_id := tmdb_id_term(term)) is not None:
             condition |= Q(tmdb_id=tmdb_id)
@@ -147,6 +149,7 @@ class MovieAdmin(FastChangelistMixin, SoftDeleteActionsMixin, admin.ModelAdmin):
     @admin.action(description="Resync selected movies from TMDb", permissions=["change"])
     def resync_from_tmdb(self, request: HttpRequest, queryset: QuerySet) -> None:
         tmdb_ids = list(queryset.values_list("tmdb_id", flat=True))
+        logger.info("admin resync of %d movie(s) by %s", len(tmdb_ids), request.user.get_username())
         if len(tmdb_ids) <= settings.ADMIN_RESYNC_INLINE_LIMIT:
             self._resync_inline(request, tmdb_ids)
         else:
@@ -192,6 +195,9 @@ class MovieAdmin(FastChangelistMixin, SoftDeleteActionsMixin, admin.ModelAdmin):
     def invalidate_caches(self, request: HttpRequest, queryset: QuerySet) -> None:
         tmdb_ids = list(queryset.values_list("tmdb_id", flat=True))
         admin_actions.invalidate_movie_caches(tmdb_ids)
+        logger.info(
+            "admin cache invalidation for %d movie(s) by %s", len(tmdb_ids), request.user.get_username()
+        )
         self.message_user(request, f"Invalidated cached responses for {len(tmdb_ids)} movie(s).")
 
     def after_active_change(self, request: HttpRequest, keys: list) -> None:
@@ -199,6 +205,10 @@ class MovieAdmin(FastChangelistMixin, SoftDeleteActionsMixin, admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
+        admin_actions.invalidate_movie_caches([obj.tmdb_id])
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
         admin_actions.invalidate_movie_caches([obj.tmdb_id])
 
 
@@ -210,12 +220,10 @@ class GenreAdmin(FastChangelistMixin, SoftDeleteActionsMixin, admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
     readonly_fields = ["created_at", "updated_at"]
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).annotate(_movie_count=Count("genre_movies"))
-
-    @admin.display(description="movies", ordering="_movie_count")
+    @admin.display(description="movies")
     def movie_count(self, obj: Genre) -> int:
-        return obj._movie_count
+        """From one cached GROUP BY over the genre index for the whole page (no per-row query)."""
+        return genre_movie_counts().get(obj.pk, 0)
 
     def after_active_change(self, request: HttpRequest, keys: list) -> None:
         admin_actions.invalidate_movie_caches([])

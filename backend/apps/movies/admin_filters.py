@@ -3,7 +3,7 @@
 from datetime import date
 
 from django.contrib import admin
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Count, Exists, OuterRef, QuerySet
 from django.utils import timezone
 
 from core import cache
@@ -14,6 +14,7 @@ from .models import Genre, Movie, MovieGenre
 # (a scan of the movie table) at most every few minutes keeps the changelist cheap.
 CHOICES_CACHE_TTL = 300
 CHOICES_CACHE_KEY_TEMPLATE = "admin:movies:v1:choices:{field}"
+GENRE_COUNTS_CACHE_KEY = "admin:movies:v1:genre-counts"
 FIRST_DECADE = 1870
 LAST_DECADE = 9980
 
@@ -28,6 +29,16 @@ def distinct_values(field: str) -> list[str]:
     return cache.get_or_set(
         CHOICES_CACHE_KEY_TEMPLATE.format(field=field), produce, ttl=CHOICES_CACHE_TTL, level="query"
     )
+
+
+def genre_movie_counts() -> dict[int, int]:
+    """{genre id: number of movies}, from one GROUP BY over the (genre, movie) index, cached briefly."""
+
+    def produce() -> dict[int, int]:
+        rows = MovieGenre.objects.order_by().values_list("genre_id").annotate(total=Count("movie_id"))
+        return dict(rows)
+
+    return cache.get_or_set(GENRE_COUNTS_CACHE_KEY, produce, ttl=CHOICES_CACHE_TTL, level="query")
 
 
 class CachedValuesFilter(admin.SimpleListFilter):

@@ -1,5 +1,7 @@
 """ModelAdmin mixins shared by every app's admin: constant-query, cheap-count changelists."""
 
+import logging
+
 from django.contrib import admin, messages
 from django.contrib.admin.views.main import ChangeList
 from django.db.models import QuerySet
@@ -7,6 +9,8 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from .paginators import CappedCountPaginator
+
+logger = logging.getLogger(__name__)
 
 
 class LeanChangeList(ChangeList):
@@ -60,6 +64,7 @@ class SoftDeleteActionsMixin:
         opts = queryset.model._meta
         name = opts.verbose_name if len(keys) == 1 else opts.verbose_name_plural
         verb = "restored" if active else "marked inactive"
+        logger.info("admin: %d %s %s by %s", len(keys), opts.label, verb, request.user.get_username())
         self.message_user(request, f"{len(keys)} {name} {verb}.", messages.SUCCESS)
 
     @admin.action(description="Mark selected %(verbose_name_plural)s inactive", permissions=["change"])
