@@ -110,3 +110,16 @@ def test_entry_mark_inactive_and_restore(admin_client, model):
     admin_client.post(changelist, {"action": "restore", "_selected_action": selection[:1]})
     # then
     assert model.objects.filter(is_active=True).count() == 1
+
+
+def test_movie_autocomplete_for_entry_forms_searches_titles_and_tmdb_ids(admin_client):
+    # given
+    MovieFactory(title="Fight Club", tmdb_id=550)
+    MovieFactory(title="The Matrix", tmdb_id=603)
+    params = {"app_label": "favorites", "model_name": "favorite", "field_name": "movie"}
+    # when
+    by_title = admin_client.get(reverse("admin:autocomplete"), {**params, "term": "matr"}).json()
+    by_id = admin_client.get(reverse("admin:autocomplete"), {**params, "term": "550"}).json()
+    # then
+    assert [item["text"].split(" (")[0] for item in by_title["results"]] == ["The Matrix"]
+    assert [item["text"].split(" (")[0] for item in by_id["results"]] == ["Fight Club"]
