@@ -4,6 +4,7 @@ import logging
 
 from django.contrib import admin, messages
 from django.contrib.admin.views.main import ChangeList
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
@@ -44,7 +45,7 @@ def chunked(values: list, size: int = 500):
 
 
 class SoftDeleteActionsMixin:
-    """ "Mark inactive" / "Restore" bulk actions for models with BaseModelMixin's `is_active`."""
+    """Bulk "Mark inactive" / "Restore" actions for models with BaseModelMixin's `is_active`."""
 
     actions = ["mark_inactive", "restore"]
     # The field that identifies changed rows to `after_active_change` (unique).
@@ -57,8 +58,9 @@ class SoftDeleteActionsMixin:
         field = self.soft_delete_key_field
         keys = list(queryset.filter(is_active=not active).values_list(field, flat=True))
         manager = queryset.model._default_manager
-        for chunk in chunked(keys):
-            manager.filter(**{f"{field}__in": chunk}).update(is_active=active, updated_at=timezone.now())
+        with transaction.atomic():
+            for chunk in chunked(keys):
+                manager.filter(**{f"{field}__in": chunk}).update(is_active=active, updated_at=timezone.now())
         if keys:
             self.after_active_change(request, keys)
         opts = queryset.model._meta
