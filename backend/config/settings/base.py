@@ -293,8 +293,9 @@ TMDB_DEFAULT_LANGUAGE = env_str("TMDB_DEFAULT_LANGUAGE", "en-US")
 ADMIN_LOGIN_MAX_FAILURES = env_int("ADMIN_LOGIN_MAX_FAILURES", 5)
 ADMIN_LOGIN_MAX_FAILURES_PER_IP = env_int("ADMIN_LOGIN_MAX_FAILURES_PER_IP", 20)
 ADMIN_LOGIN_LOCKOUT_SECONDS = env_int("ADMIN_LOGIN_LOCKOUT_SECONDS", 900)
-# Changelists count at most this many rows (no full COUNT(*) on big tables).
-ADMIN_COUNT_CAP = env_int("ADMIN_COUNT_CAP", 10000)
+# Changelists count at most this many rows (no full COUNT(*) on big tables); at least 1000,
+# so a capped count never allows "Show all" (list_max_show_all is 200).
+ADMIN_COUNT_CAP = max(1000, env_int("ADMIN_COUNT_CAP", 10000))
 # "Resync from TMDb" runs inline up to this many movies, as a background task beyond.
 ADMIN_RESYNC_INLINE_LIMIT = env_int("ADMIN_RESYNC_INLINE_LIMIT", 5)
 # Poster size shown on the movie change page (a TMDb /configuration poster size).

@@ -6,21 +6,37 @@ from django.db import connections
 from django.utils.functional import cached_property
 
 
+class MoreThan(int):
+    """cap + 1, a true lower bound of a count past the cap; shows as "more than 10000"."""
+
+    def __str__(self) -> str:
+        return f"more than {int(self) - 1}"
+
+
+class About(int):
+    """A planner's estimate; shows as "~50000" on the changelist."""
+
+    def __str__(self) -> str:
+        return f"~{int(self)}"
+
+
 class CappedCountPaginator(Paginator):
-    """Counts at most ADMIN_COUNT_CAP rows (`SELECT COUNT(*) FROM (… LIMIT cap)`).
+    """Counts at most ADMIN_COUNT_CAP + 1 rows (`SELECT COUNT(*) FROM (… LIMIT cap + 1)`).
 
     Past the cap an unfiltered PostgreSQL table reports the planner's row estimate
-    (pg_class.reltuples, free); anything else reports the cap, so the changelist offers
-    the first cap / per_page pages and search or filters narrow the rest.
+    (pg_class.reltuples, free; shown "~N"); anything else reports cap + 1 (shown "more than
+    cap"), so
+    the changelist offers the first cap / per_page pages and search or filters narrow the rest.
     """
 
     @cached_property
     def count(self) -> int:
         cap = settings.ADMIN_COUNT_CAP
-        counted = self.object_list.order_by()[:cap].count()  # no ORDER BY: counting needs no sort
-        if counted < cap:
+        counted = self.object_list.order_by()[: cap + 1].count()  # no ORDER BY: counting needs no sort
+        if counted <= cap:
             return counted
-        return max(cap, self._estimated_table_rows())
+        estimate = self._estimated_table_rows()
+        return About(estimate) if estimate > cap else MoreThan(cap + 1)
 
     def _estimated_table_rows(self) -> int:
         queryset = self.object_list

@@ -1,6 +1,7 @@
 """CappedCountPaginator: exact below the cap, bounded above it, never a full-table count."""
 
 import pytest
+from django.contrib import admin
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -31,9 +32,10 @@ def test_stops_counting_at_the_cap_and_drops_the_sort(settings):
     with CaptureQueriesContext(connection) as captured:
         count = paginator.count
     # then
-    assert count == 5
+    assert count == 6
+    assert str(count) == "more than 5"
     sql = captured.captured_queries[0]["sql"].upper()
-    assert "LIMIT 5" in sql
+    assert "LIMIT 6" in sql
     assert "ORDER BY" not in sql
 
 
@@ -50,4 +52,19 @@ def test_on_postgresql_an_unfiltered_table_past_the_cap_reports_the_planners_est
     # then
     assert connection.vendor == "postgresql"
     assert unfiltered == 12
-    assert filtered == 5
+    assert str(unfiltered) == "~12"
+    assert filtered == 6
+    assert str(filtered) == "more than 5"
+
+
+def test_the_changelist_shows_a_capped_count_as_a_lower_bound(admin_client, settings, monkeypatch):
+    # given
+    settings.ADMIN_COUNT_CAP = 3
+    monkeypatch.setattr(type(admin.site._registry[Movie]), "list_per_page", 2)
+    MovieFactory.create_batch(5, title="Same")
+    # when
+    response = admin_client.get("/admin/movies/movie/", {"q": "Same"})
+    # then
+    assert "more than 3 movies" in response.content.decode()
+    assert len(response.context["cl"].result_list) == 2
+    assert response.context["cl"].paginator.num_pages == 2
