@@ -3,6 +3,7 @@
 from django.contrib import admin
 from django.db.models import Q
 
+from apps.movies.admin_filters import as_tmdb_id
 from core.adminsite.mixins import FastChangelistMixin, SoftDeleteActionsMixin
 
 from .models import Favorite, WatchlistItem
@@ -22,8 +23,8 @@ class UserMovieEntryAdmin(FastChangelistMixin, SoftDeleteActionsMixin, admin.Mod
         if not term:
             return queryset, False
         condition = Q(user__email__icontains=term) | Q(movie__title__icontains=term)
-        if term.isdigit() and len(term) <= 10:
-            condition |= Q(movie__tmdb_id=int(term))
+        if (tmdb_id := as_tmdb_id(term)) is not None:
+            condition |= Q(movie__tmdb_id=tmdb_id)
         return queryset.filter(condition), False
 
 

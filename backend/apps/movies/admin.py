@@ -16,17 +16,19 @@ from kombu.exceptions import OperationalError as BrokerError
 from core.adminsite.mixins import FastChangelistMixin, SoftDeleteActionsMixin, chunked
 
 from . import admin_actions, tasks
-from .admin_filters import GenreFilter, LanguageFilter, ReleaseDecadeFilter, StatusFilter, genre_movie_counts
+from .admin_filters import (
+    GenreFilter,
+    LanguageFilter,
+    ReleaseDecadeFilter,
+    StatusFilter,
+    as_tmdb_id,
+    genre_movie_counts,
+)
 from .models import Genre, Movie, MovieGenre, MovieRecommendation
 
 logger = logging.getLogger(__name__)
-IMDB_ID_PATTERN = re.compile(r"^tt\d+$", re.IGNORECASE)
+IMDB_ID_PATTERN = re.compile(r"^tt\d+$", re.IGNORECASE | re.ASCII)
 SYNC_FIELDS = ("sync_status", "last_synced_at", "sync_retries", "last_sync_error")
-
-
-def tmdb_id_term(term: str) -> int | None:
-    """The search term as a TMDb id, when it is one (all digits, within a PositiveIntegerField)."""
-    return int(term) if term.isdigit() and int(term) <= 2_147_483_647 else None
 
 
 class MovieGenreInline(admin.TabularInline):
@@ -103,7 +105,7 @@ class MovieAdmin(FastChangelistMixin, SoftDeleteActionsMixin, admin.ModelAdmin):
         if IMDB_ID_PATTERN.match(term):  # stored as TMDb gives them: lowercase "tt…" (indexed)
             return queryset.filter(imdb_id=term.lower()), False
         condition = Q(title__icontains=term) | Q(original_title__icontains=term)
-        if (tmdb_id := tmdb_id_term(term)) is not None:
+        if (tmdb_id := as_tmdb_id(term)) is not None:
             condition |= Q(tmdb_id=tmdb_id)
         return queryset.filter(condition), False
 
@@ -248,6 +250,6 @@ class MovieRecommendationAdmin(FastChangelistMixin, admin.ModelAdmin):
         if not term:
             return queryset, False
         condition = Q(source_movie__title__icontains=term)
-        if (tmdb_id := tmdb_id_term(term)) is not None:
+        if (tmdb_id := as_tmdb_id(term)) is not None:
             condition |= Q(source_movie__tmdb_id=tmdb_id) | Q(recommended_movie__tmdb_id=tmdb_id)
         return queryset.filter(condition), False

@@ -17,6 +17,17 @@ CHOICES_CACHE_KEY_TEMPLATE = "admin:movies:v1:choices:{field}"
 GENRE_COUNTS_CACHE_KEY = "admin:movies:v1:genre-counts"
 FIRST_DECADE = 1870
 LAST_DECADE = 9980
+MAX_TMDB_ID = 2_147_483_647
+
+
+def is_ascii_number(value: str | None) -> bool:
+    """Plain ASCII digits, short enough for an integer column ("²".isdigit() is True, int() fails)."""
+    return bool(value) and value.isascii() and value.isdigit() and len(value) <= 10
+
+
+def as_tmdb_id(term: str) -> int | None:
+    """The search term as a TMDb id when it is one (ASCII digits within a PositiveIntegerField)."""
+    return int(term) if is_ascii_number(term) and int(term) <= MAX_TMDB_ID else None
 
 
 def distinct_values(field: str) -> list[str]:
@@ -77,7 +88,7 @@ class GenreFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset: QuerySet):
         value = self.value()
-        if not value or not value.isdigit():
+        if not is_ascii_number(value):
             return queryset
         in_genre = MovieGenre.objects.filter(movie=OuterRef("pk"), genre_id=int(value))
         return queryset.filter(Exists(in_genre))
@@ -99,7 +110,7 @@ class ReleaseDecadeFilter(admin.SimpleListFilter):
         value = self.value()
         if value == self.UNKNOWN:
             return queryset.filter(release_date__isnull=True)
-        if not value or not value.isdigit() or not FIRST_DECADE <= int(value) <= LAST_DECADE:
+        if not is_ascii_number(value) or not FIRST_DECADE <= int(value) <= LAST_DECADE:
             return queryset
         start = int(value)
         return queryset.filter(release_date__gte=date(start, 1, 1), release_date__lt=date(start + 10, 1, 1))

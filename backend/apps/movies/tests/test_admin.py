@@ -279,6 +279,29 @@ def test_movie_search_by_title_original_title_tmdb_id_and_imdb_id(admin_client, 
     assert [movie.title for movie in response.context["cl"].result_list] == [expected_title]
 
 
+@pytest.mark.parametrize("term", ["²", "99999999999", "tt", "  ", "%_"])
+def test_odd_search_terms_never_fail(admin_client, term):
+    # given
+    MovieFactory(title="Fight Club")
+    # when
+    response = admin_client.get(MOVIES_URL, {"q": term})
+    # then
+    assert response.status_code == 200
+    assert len(response.context["cl"].result_list) == (1 if not term.strip() else 0)
+
+
+@pytest.mark.parametrize(
+    ("parameter", "value"), [("genre", "²"), ("decade", "¹⁹⁹⁰"), ("decade", "1"), ("genre", "9" * 30)]
+)
+def test_odd_filter_values_are_ignored(admin_client, parameter, value):
+    # given
+    MovieFactory()
+    # when
+    response = admin_client.get(MOVIES_URL, {parameter: value})
+    # then
+    assert response.status_code == 200
+
+
 def test_movie_filters(admin_client):
     # given
     drama = GenreFactory(name="Drama")
