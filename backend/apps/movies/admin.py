@@ -39,6 +39,31 @@ class MovieGenreInline(admin.TabularInline):
     verbose_name_plural = "genres"
 
 
+class OutgoingRecommendationInline(admin.TabularInline):
+    """The movies TMDb recommends or finds similar, read-only (the sync owns them), one query."""
+
+    model = MovieRecommendation
+    fk_name = "source_movie"
+    fields = ["recommended_movie_link", "recommendation_type", "score"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+    verbose_name = "related movie (from TMDb)"
+    verbose_name_plural = "related movies (from TMDb)"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("recommended_movie")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="movie")
+    def recommended_movie_link(self, obj: MovieRecommendation):
+        url = reverse("admin:movies_movie_change", args=[obj.recommended_movie_id])
+        return format_html('<a href="{}">{}</a>', url, obj.recommended_movie)
+
+
 @admin.register(Movie)
 class MovieAdmin(FastChangelistMixin, SoftDeleteActionsMixin, admin.ModelAdmin):
     list_display = [
@@ -63,7 +88,7 @@ class MovieAdmin(FastChangelistMixin, SoftDeleteActionsMixin, admin.ModelAdmin):
         "is_active",
         ReleaseDecadeFilter,
     ]
-    inlines = [MovieGenreInline]
+    inlines = [MovieGenreInline, OutgoingRecommendationInline]
     readonly_fields = [*SYNC_FIELDS, "poster_preview", "public_api_link", "created_at", "updated_at"]
     fieldsets = [
         (None, {"fields": ["tmdb_id", "imdb_id", "title", "original_title", "tagline", "overview"]}),

@@ -4,6 +4,8 @@ from datetime import date
 
 import pytest
 from django.contrib import admin
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from apps.movies import admin as movies_admin
@@ -129,6 +131,28 @@ def test_movie_change_page_shows_poster_api_link_and_read_only_sync_fields(admin
     assert "title" in form_fields
 
 
+def test_movie_change_page_lists_related_movies_in_constant_queries(admin_client):
+    # given
+    source, first, second = MovieFactory(), MovieFactory(title="First"), MovieFactory(title="Second")
+    MovieRecommendation.objects.create(
+        source_movie=source, recommended_movie=first, recommendation_type="similar"
+    )
+    url = reverse("admin:movies_movie_change", args=[source.pk])
+    with CaptureQueriesContext(connection) as one:
+        admin_client.get(url)
+    MovieRecommendation.objects.create(
+        source_movie=source, recommended_movie=second, recommendation_type="similar"
+    )
+    # when
+    with CaptureQueriesContext(connection) as two:
+        response = admin_client.get(url)
+    # then
+    body = response.content.decode()
+    assert "First" in body
+    assert "Second" in body
+    assert len(two) == len(one)
+
+
 def test_movie_change_page_has_a_genres_inline_and_saves_it(admin_client):
     # given
     drama = GenreFactory(name="Drama")
@@ -144,6 +168,8 @@ def test_movie_change_page_has_a_genres_inline_and_saves_it(admin_client):
             "movie_genres-INITIAL_FORMS": "0",
             "movie_genres-0-genre": drama.pk,
             "movie_genres-0-is_primary": "on",
+            "outgoing_recommendations-TOTAL_FORMS": "0",
+            "outgoing_recommendations-INITIAL_FORMS": "0",
         }
     )
     data["release_date"] = movie.release_date.isoformat()
@@ -165,6 +191,7 @@ def test_saving_a_movie_invalidates_its_cached_responses(admin_client, monkeypat
     data = {k: v for k, v in response.context["adminform"].form.initial.items() if v is not None}
     data.update({"metadata": "{}", "release_date": movie.release_date.isoformat(), "title": "Renamed"})
     data.update({"movie_genres-TOTAL_FORMS": "0", "movie_genres-INITIAL_FORMS": "0"})
+    data.update({"outgoing_recommendations-TOTAL_FORMS": "0", "outgoing_recommendations-INITIAL_FORMS": "0"})
     # when
     admin_client.post(reverse("admin:movies_movie_change", args=[movie.pk]), data)
     # then
@@ -186,6 +213,8 @@ def test_movie_add_page_creates_a_pending_movie(admin_client):
         "metadata": "{}",
         "movie_genres-TOTAL_FORMS": "0",
         "movie_genres-INITIAL_FORMS": "0",
+        "outgoing_recommendations-TOTAL_FORMS": "0",
+        "outgoing_recommendations-INITIAL_FORMS": "0",
     }
     # when
     response = admin_client.post(reverse("admin:movies_movie_add"), data)
