@@ -1,11 +1,13 @@
 """Project-wide pytest fixtures, and the guard that real services are really there."""
 
 import os
+import shutil
 
 import pytest
 from rest_framework.test import APIClient
 
 REAL_SERVICES = {"DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL"}
+CHROMEDRIVER = "/usr/bin/chromedriver"
 
 
 def pytest_sessionstart(session):
@@ -19,13 +21,31 @@ def real_services_configured() -> bool:
     return all(os.environ.get(name) for name in REAL_SERVICES)
 
 
+def browser_available() -> bool:
+    """Debian's chromium and chromium-driver are installed (the admin's browser test needs them)."""
+    return bool(shutil.which("chromium")) and os.access(CHROMEDRIVER, os.X_OK)
+
+
+def deselected_markers() -> set[str]:
+    """`services` outside the real-services pass; `browser` without chromium, unless in CI (there
+    it runs, and fails if chromium is missing)."""
+    markers = set()
+    if not real_services_configured():
+        markers.add("services")
+    if not os.environ.get("CI") and not browser_available():
+        markers.add("browser")
+    return markers
+
+
 def pytest_collection_modifyitems(config, items):
-    """Tests marked `services` belong to the real-services pass only (deselected, never skipped)."""
-    if real_services_configured():
+    """Tests whose marker is out of this run (see deselected_markers) are deselected, never skipped."""
+    markers = deselected_markers()
+    if not markers:
         return
     selected, deselected = [], []
     for item in items:
-        (deselected if item.get_closest_marker("services") else selected).append(item)
+        dropped = any(item.get_closest_marker(name) for name in markers)
+        (deselected if dropped else selected).append(item)
     if deselected:
         config.hook.pytest_deselected(items=deselected)
         items[:] = selected

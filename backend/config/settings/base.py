@@ -27,7 +27,7 @@ AUTH_USER_MODEL = "authentication.User"
 
 # APPS -------------------------------------------------------------------------
 DJANGO_APPS = [
-    "django.contrib.admin",
+    "core.adminsite.apps.MovieNexusAdminConfig",  # django.contrib.admin with the staff site
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -328,6 +328,19 @@ TMDB_FAILURE_COOLDOWN = env_float("TMDB_FAILURE_COOLDOWN", 10.0)
 # Local "top rated" needs this many votes; now playing = released in the last N days.
 CATALOG_TOP_RATED_MIN_VOTES = env_int("CATALOG_TOP_RATED_MIN_VOTES", 200)
 CATALOG_NOW_PLAYING_DAYS = env_int("CATALOG_NOW_PLAYING_DAYS", 45)
+
+# ADMIN ------------------------------------------------------------------------
+# Failed admin logins per client IP + email, and per IP across emails, before a 429 lockout.
+ADMIN_LOGIN_MAX_FAILURES = env_int("ADMIN_LOGIN_MAX_FAILURES", 5)
+ADMIN_LOGIN_MAX_FAILURES_PER_IP = env_int("ADMIN_LOGIN_MAX_FAILURES_PER_IP", 20)
+ADMIN_LOGIN_LOCKOUT_SECONDS = env_int("ADMIN_LOGIN_LOCKOUT_SECONDS", 900)
+# Changelists count at most this many rows (no full COUNT(*) on big tables); at least 1000,
+# so a capped count never allows "Show all" (list_max_show_all is 200).
+ADMIN_COUNT_CAP = max(1000, env_int("ADMIN_COUNT_CAP", 10000))
+# "Resync from TMDb" runs inline up to this many movies, as a background task beyond.
+ADMIN_RESYNC_INLINE_LIMIT = env_int("ADMIN_RESYNC_INLINE_LIMIT", 5)
+# Poster size shown on the movie change page (a TMDb /configuration poster size).
+ADMIN_POSTER_SIZE = env_str("ADMIN_POSTER_SIZE", "w185")
 
 # LOGGING ----------------------------------------------------------------------
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO").upper()

@@ -1,0 +1,61 @@
+"""The admin's hooks into catalog work: resync from TMDb and cache invalidation.
+
+Both go through module-level functions (`sync_movie`, `invalidate_movie_caches`) so tests
+can swap them for doubles and the merge can point them at the final service helpers.
+"""
+
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from core import cache
+
+logger = logging.getLogger(__name__)
+
+# Versioned namespace of catalog responses (lists and details); bumping it orphans them all.
+CATALOG_NAMESPACE = "catalog"
+# Unversioned per-movie keys, deleted one by one (to be replaced by the caching helper).
+MOVIE_CACHE_KEY_TEMPLATES = ("movie:detail:{tmdb_id}",)
+# How many ids one background resync task carries.
+RESYNC_TASK_CHUNK = 100
+
+
+def sync_movie(tmdb_id: int):
+    """Refreshes one movie from TMDb (full details, one upstream call) and returns it."""
+    from .services import MovieService
+
+    return MovieService().sync_movie_from_tmdb(tmdb_id=tmdb_id)
+
+
+def invalidate_movie_caches(tmdb_ids: Iterable[int]) -> None:
+    """Drops the cached API responses that show these movies."""
+    cache.bump_namespace(CATALOG_NAMESPACE)
+    for tmdb_id in tmdb_ids:
+        for template in MOVIE_CACHE_KEY_TEMPLATES:
+            cache.delete(template.format(tmdb_id=tmdb_id))
+
+
+@dataclass
+class ResyncOutcome:
+    succeeded: list[int] = field(default_factory=list)
+    failed: dict[int, str] = field(default_factory=dict)
+
+    def as_counts(self) -> dict[str, int]:
+        return {"succeeded": len(self.succeeded), "failed": len(self.failed)}
+
+
+def resync_movies(tmdb_ids: Iterable[int], *, sync: Callable[[int], object] | None = None) -> ResyncOutcome:
+    """Syncs each movie on its own: one failure is recorded and never stops the others."""
+    sync = sync or sync_movie
+    outcome = ResyncOutcome()
+    for tmdb_id in tmdb_ids:
+        try:
+            sync(tmdb_id)
+        except Exception as exc:  # noqa: BLE001 - any error of one movie is reported, the rest go on
+            logger.warning("admin resync of movie %s failed: %s", tmdb_id, exc)
+            outcome.failed[tmdb_id] = str(exc) or exc.__class__.__name__
+        else:
+            outcome.succeeded.append(tmdb_id)
+    if outcome.succeeded:
+        invalidate_movie_caches(outcome.succeeded)
+    return outcome

@@ -1,0 +1,95 @@
+"""The admin's catalog hooks: the sync function, the resync loop and task, cache invalidation."""
+
+import pytest
+
+from apps.movies import admin_actions, tasks
+from apps.movies.services import MovieService
+from apps.movies.tests.factories import MovieFactory
+from core import cache
+
+pytestmark = pytest.mark.django_db
+
+
+def test_sync_movie_calls_the_catalog_service_by_keyword(monkeypatch):
+    # given
+    calls = []
+    monkeypatch.setattr(
+        MovieService,
+        "sync_movie_from_tmdb",
+        lambda self, *, tmdb_id: calls.append(tmdb_id) or "movie",
+        raising=False,  # the catalog issue adds it; this pins the contract
+    )
+    # when
+    result = admin_actions.sync_movie(550)
+    # then
+    assert result == "movie"
+    assert calls == [550]
+
+
+def test_resync_goes_on_after_a_failure_and_invalidates_the_successes(monkeypatch):
+    # given
+    invalidated = []
+    monkeypatch.setattr(admin_actions, "invalidate_movie_caches", lambda ids: invalidated.append(list(ids)))
+
+    def sync(tmdb_id):
+        if tmdb_id == 2:
+            raise ValueError("upstream 503")
+
+    # when
+    outcome = admin_actions.resync_movies([1, 2, 3], sync=sync)
+    # then
+    assert outcome.succeeded == [1, 3]
+    assert outcome.failed == {2: "upstream 503"}
+    assert outcome.as_counts() == {"succeeded": 2, "failed": 1}
+    assert invalidated == [[1, 3]]
+
+
+def test_an_error_without_a_message_is_reported_by_its_class():
+    # given
+    def sync(tmdb_id):
+        raise TimeoutError
+
+    # when
+    outcome = admin_actions.resync_movies([7], sync=sync)
+    # then
+    assert outcome.failed == {7: "TimeoutError"}
+
+
+def test_the_resync_task_is_thin_and_returns_counts(monkeypatch):
+    # given
+    seen = []
+    monkeypatch.setattr(admin_actions, "sync_movie", lambda tmdb_id: seen.append(tmdb_id))
+    # when
+    counts = tasks.resync_movies(["10", 11])
+    # then
+    assert counts == {"succeeded": 2, "failed": 0}
+    assert seen == [10, 11]
+    assert tasks.resync_movies.name == "movies.resync_movies"
+
+
+def test_invalidation_bumps_the_catalog_namespace_and_deletes_per_movie_keys():
+    # given
+    keys = [template.format(tmdb_id=5) for template in admin_actions.MOVIE_CACHE_KEY_TEMPLATES]
+    for key in keys:
+        cache.set(key, "cached", ttl=60)
+    other = admin_actions.MOVIE_CACHE_KEY_TEMPLATES[0].format(tmdb_id=6)
+    cache.set(other, "cached", ttl=60)
+    before = cache.namespace_version(admin_actions.CATALOG_NAMESPACE)
+    # when
+    admin_actions.invalidate_movie_caches([5])
+    # then
+    assert [cache.get(key) for key in keys] == [None] * len(keys)
+    assert cache.get(other) == "cached"
+    assert cache.namespace_version(admin_actions.CATALOG_NAMESPACE) == before + 1
+
+
+def test_deleting_a_movie_in_the_admin_invalidates_its_caches(admin_client, monkeypatch):
+    # given
+    invalidated = []
+    monkeypatch.setattr(admin_actions, "invalidate_movie_caches", lambda ids: invalidated.append(list(ids)))
+    movie = MovieFactory(tmdb_id=4321)
+    # when
+    response = admin_client.post(f"/admin/movies/movie/{movie.pk}/delete/", {"post": "yes"})
+    # then
+    assert response.status_code == 302
+    assert invalidated == [[4321]]

@@ -1,0 +1,1 @@
+"""The staff admin's shared machinery: the site (throttled login), cheap paginator, changelist mixins."""

@@ -1,0 +1,66 @@
+"""Every registered admin page answers for a superuser: changelist, add, change, history, delete."""
+
+import pytest
+from django.contrib import admin
+from django.contrib.auth.models import Group
+from django.urls import reverse
+
+from apps.authentication.models import User
+from apps.favorites.models import Favorite, WatchlistItem
+from apps.movies.models import MovieRecommendation
+from apps.movies.tests.factories import GenreFactory, MovieFactory
+from apps.users.models import Profile
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def one_of_each():
+    """One object per registered model."""
+    member = User.objects.create_user("member@example.com", None)
+    movie, other = MovieFactory(genres=[GenreFactory()]), MovieFactory()
+    return [
+        movie,
+        movie.genres.get(),
+        MovieRecommendation.objects.create(
+            source_movie=movie, recommended_movie=other, recommendation_type="similar"
+        ),
+        member,
+        Profile.objects.create(user=member),
+        Favorite.objects.create(user=member, movie=movie),
+        WatchlistItem.objects.create(user=member, movie=movie),
+        Group.objects.create(name="editors"),
+    ]
+
+
+def test_every_model_the_issue_names_is_registered():
+    registered = {model._meta.label for model in admin.site._registry}
+    assert registered >= {
+        "movies.Movie",
+        "movies.Genre",
+        "movies.MovieRecommendation",
+        "authentication.User",
+        "users.Profile",
+        "favorites.Favorite",
+        "favorites.WatchlistItem",
+    }
+
+
+def test_every_admin_page_answers(admin_client, one_of_each):
+    # given
+    assert {type(obj) for obj in one_of_each} == set(admin.site._registry)
+    # when / then
+    for obj in one_of_each:
+        prefix = f"admin:{obj._meta.app_label}_{obj._meta.model_name}"
+        pages = [
+            reverse(f"{prefix}_changelist"),
+            reverse(f"{prefix}_add"),
+            reverse(f"{prefix}_change", args=[obj.pk]),
+            reverse(f"{prefix}_history", args=[obj.pk]),
+            reverse(f"{prefix}_delete", args=[obj.pk]),
+        ]
+        for url in pages:
+            assert admin_client.get(url).status_code == 200, url
+    assert admin_client.get(reverse("admin:index")).status_code == 200
+    for app_label in ("movies", "authentication", "users", "favorites"):
+        assert admin_client.get(reverse("admin:app_list", args=[app_label])).status_code == 200
