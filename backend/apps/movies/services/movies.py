@@ -56,6 +56,9 @@ class MovieService:
             if movie.is_active:
                 return movie
             raise NotFound(f"Movie {tmdb_id} not found.")
+        if not self.tmdb.configured:
+            # The embedded demo: the local catalog is all there is, so unknown means not found.
+            raise NotFound(f"Movie {tmdb_id} is not in the local catalog (TMDb is not configured).")
         return self.sync_movie_from_tmdb(tmdb_id=tmdb_id, fresh=False)
 
     def get_movie_details(self, *, tmdb_id: int, audience: Audience | None = None) -> Movie:

@@ -179,7 +179,7 @@ def test_related_lists_of_known_unknown_and_gone_movies(api_client):
     gone = MovieFactory(is_active=False)
     assert api_client.get(f"/api/v1/movies/{lonely.tmdb_id}/similar/").json()["data"] == []
     assert api_client.get(f"/api/v1/movies/{gone.tmdb_id}/similar/").status_code == 404
-    assert api_client.get("/api/v1/movies/4242/similar/").status_code == 503  # unknown, no credentials
+    assert api_client.get("/api/v1/movies/4242/similar/").status_code == 404  # unknown, no credentials
 
 
 def test_relations_of_a_gone_source_are_hidden(api_client):

@@ -106,9 +106,14 @@ def test_failed_sync_is_recorded_on_the_stored_movie(tmdb_double, movie_service)
     assert "http_status=500" in movie.last_sync_error
 
 
-def test_without_credentials_unknown_movie_is_upstream_unavailable():
-    with pytest.raises(UpstreamUnavailable):
+def test_without_credentials_unknown_movie_is_not_found():
+    with pytest.raises(NotFound, match="TMDb is not configured"):
         MovieService().get_movie(tmdb_id=101)
+
+
+def test_without_credentials_an_explicit_sync_is_upstream_unavailable():
+    with pytest.raises(UpstreamUnavailable):
+        MovieService().sync_movie_from_tmdb(tmdb_id=101)
 
 
 @pytest.mark.parametrize("tmdb_id", [0, -1, 2**31, 10**20])
