@@ -38,8 +38,12 @@ def _clear_cache():
 
 
 def clear_cache() -> None:
-    """Empties this run's cache keys only (never FLUSHDB on a shared Redis)."""
+    """Empties this run's cache keys only (never FLUSHDB on a shared Redis), and this process's L1."""
     from django.core.cache import cache
+
+    from core.cache import reset_local
+
+    reset_local()
 
     if hasattr(cache, "delete_pattern"):
         cache.delete_pattern("*")

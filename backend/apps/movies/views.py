@@ -3,6 +3,7 @@
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.generics import GenericAPIView, ListAPIView
 
+from core.cache.http import cache_catalog_response
 from core.responses import APIResponse
 
 from .serializers import MovieDetailSerializer, MovieListSerializer
@@ -13,6 +14,7 @@ TMDB_ID_PARAMETER = OpenApiParameter(
 )
 
 
+@cache_catalog_response("list")
 class MovieListView(ListAPIView):
     serializer_class = MovieListSerializer
 
@@ -26,6 +28,7 @@ class MovieListView(ListAPIView):
         return self.list(request, *args, **kwargs)
 
 
+@cache_catalog_response("detail")
 class MovieDetailView(GenericAPIView):
     serializer_class = MovieDetailSerializer
 

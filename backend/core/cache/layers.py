@@ -1,0 +1,387 @@
+"""The two-level machinery behind the cache API: L1 memory, L2 Redis, single flight, stale-while-revalidate.
+
+What L2 stores is an entry tuple (tag, value, fresh_until, error): `fresh_until` is a wall-clock
+soft expiry shared by every process, inside a longer hard TTL, so an expired value can still be
+served while exactly one caller (holding a short `add()` lock) recomputes it.
+"""
+
+import contextlib
+import logging
+import pickle
+import random
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextvars import ContextVar
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import caches
+from django_redis.exceptions import ConnectionInterrupted
+
+from . import keys, stats
+from .backends import RedisCache
+from .memory import MISSING, LocalMemoryCache
+
+logger = logging.getLogger("core.cache")
+
+TAG = "mnx-e1"
+HIT, MISS, STALE, BYPASS = "HIT", "MISS", "STALE", "BYPASS"
+L1_LEVELS = frozenset({"view"})  # levels that use L1 unless the caller says otherwise
+_POLL_SECONDS = 0.01
+
+_bypass: ContextVar[bool] = ContextVar("cache_bypass", default=False)
+_memory: LocalMemoryCache | None = None
+_versions: LocalMemoryCache | None = None
+_pending_bumps: set[str] = set()
+_setup_lock = threading.Lock()
+
+
+class L2Error(Exception):
+    """Redis failed or is being skipped; the caller falls through to the source."""
+
+
+@dataclass(frozen=True, slots=True)
+class Lookup:
+    """A value and how it was found: status HIT/MISS/STALE/BYPASS, tier "L1"/"L2" or None."""
+
+    value: Any
+    status: str
+    tier: str | None = None
+
+
+# L1 -------------------------------------------------------------------------------
+def memory() -> LocalMemoryCache:
+    global _memory
+    if _memory is None:
+        with _setup_lock:
+            if _memory is None:
+                _memory = LocalMemoryCache(
+                    max_entries=settings.CACHE_L1_MAX_ENTRIES, max_item_bytes=settings.CACHE_L1_MAX_ITEM_BYTES
+                )
+    return _memory
+
+
+def versions() -> LocalMemoryCache:
+    global _versions
+    if _versions is None:
+        with _setup_lock:
+            if _versions is None:
+                _versions = LocalMemoryCache(max_entries=settings.CACHE_L1_MAX_ENTRIES * 4)
+    return _versions
+
+
+def reset_local() -> None:
+    """Forget this process's L1 and namespace versions (tests; a failed bump)."""
+    memory().clear()
+    versions().clear()
+
+
+# L2 -------------------------------------------------------------------------------
+def _client():
+    backend = caches["default"]
+    return backend.client if isinstance(backend, RedisCache) else backend
+
+
+def _l2(operation: str, *args, **kwargs):
+    try:
+        return getattr(_client(), operation)(*args, **kwargs)
+    except ConnectionInterrupted as exc:
+        raise L2Error(str(exc)) from exc
+
+
+def _l2_get(key: str) -> Any:
+    return _l2("get", key, MISSING)
+
+
+def breaker_state() -> str:
+    backend = caches["default"]
+    return backend.breaker.state if isinstance(backend, RedisCache) else "closed"
+
+
+# BYPASS ---------------------------------------------------------------------------
+@contextlib.contextmanager
+def bypass() -> Iterator[None]:
+    """Within this block reads and writes skip the cache (invalidations still happen)."""
+    token = _bypass.set(True)
+    try:
+        yield
+    finally:
+        _bypass.reset(token)
+
+
+def bypassed() -> bool:
+    return _bypass.get() or not settings.CACHE_ENABLED
+
+
+# ENTRIES --------------------------------------------------------------------------
+def _entry(value: Any, fresh_for: float, error: BaseException | None = None) -> tuple:
+    return (TAG, value, time.time() + fresh_for, error)
+
+
+def _is_entry(raw: Any) -> bool:
+    return type(raw) is tuple and len(raw) == 4 and raw[0] == TAG
+
+
+def _unwrap(entry: tuple) -> Any:
+    if entry[3] is not None:
+        raise entry[3]
+    return entry[1]
+
+
+def jittered(ttl: float) -> float:
+    """Shortens a TTL by up to CACHE_TTL_JITTER (a fraction) so keys written together expire apart."""
+    return ttl * (1 - settings.CACHE_TTL_JITTER * random.random())  # noqa: S311 - not crypto
+
+
+def _store(key: str, entry: tuple, *, hard_ttl: float, level: str, l1: bool) -> None:
+    if l1:
+        _remember(key, entry)
+    try:
+        _l2("set", key, entry, timeout=max(1, int(hard_ttl)))
+    except L2Error:
+        stats.record(level, "l2", "error")
+    except (pickle.PicklingError, TypeError, AttributeError):
+        logger.exception("cache: value for %s cannot be pickled; not stored", key)
+
+
+def _remember(key: str, entry: tuple) -> None:
+    remaining = entry[2] - time.time()
+    memory().set(key, entry, min(settings.CACHE_L1_TTL, remaining))
+
+
+# THE ALGORITHM --------------------------------------------------------------------
+def fetch(
+    key: str,
+    producer: Callable[[], Any],
+    *,
+    ttl: float,
+    level: str = "service",
+    l1: bool | None = None,
+    stale_ttl: float | None = None,
+    negative_ttl: float | None = None,
+    negative_on: tuple[type[BaseException], ...] = (),
+    ttl_for: Callable[[Any], float] | None = None,
+    wait: float | None = None,
+) -> Lookup:
+    """The cached value for `key` (see `core.cache.get_or_set`), with how it was found."""
+    if bypassed():
+        return Lookup(producer(), BYPASS)
+    use_l1 = level in L1_LEVELS if l1 is None else l1
+    if use_l1:
+        entry = memory().get(key)
+        if entry is not MISSING:
+            stats.record(level, "l1", "hit")
+            return Lookup(_unwrap(entry), HIT, "L1")
+    policy = _Policy(ttl, level, use_l1, stale_ttl, negative_ttl, negative_on, ttl_for)
+    try:
+        entry = _l2_get(key)
+    except L2Error:
+        stats.record(level, "l2", "error")
+        return Lookup(policy.produce_locally(key, producer), MISS)
+    if _is_entry(entry):
+        if entry[2] > time.time():
+            stats.record(level, "l2", "hit")
+            if use_l1:
+                _remember(key, entry)
+            return Lookup(_unwrap(entry), HIT, "L2")
+        return _revalidate(key, entry, producer, policy)
+    stats.record(level, "l2", "miss")
+    return _fill(key, producer, policy, settings.CACHE_WAIT_TIMEOUT if wait is None else wait)
+
+
+@dataclass(frozen=True, slots=True)
+class _Policy:
+    ttl: float
+    level: str
+    l1: bool
+    stale_ttl: float | None
+    negative_ttl: float | None
+    negative_on: tuple
+    ttl_for: Callable[[Any], float] | None
+
+    def produce_and_store(self, key: str, producer: Callable[[], Any]) -> Any:
+        try:
+            value = producer()
+        except self.negative_on as exc:
+            if self.negative_ttl and _picklable(exc):
+                entry = _entry(None, self.negative_ttl, exc)
+                _store(key, entry, hard_ttl=self.negative_ttl, level=self.level, l1=self.l1)
+            raise
+        fresh = self.ttl_for(value) if self.ttl_for else self.ttl
+        if fresh > 0:
+            stale = fresh if self.stale_ttl is None else self.stale_ttl
+            entry = _entry(value, jittered(fresh))
+            _store(key, entry, hard_ttl=fresh + stale, level=self.level, l1=self.l1)
+        return value
+
+    def produce_locally(self, key: str, producer: Callable[[], Any]) -> Any:
+        """Redis is unavailable: compute, and keep the result in L1 only (when this level uses it)."""
+        value = producer()
+        if self.l1:
+            fresh = self.ttl_for(value) if self.ttl_for else self.ttl
+            if fresh > 0:
+                _remember(key, _entry(value, fresh))
+        return value
+
+
+def _revalidate(key: str, entry: tuple, producer: Callable[[], Any], policy: _Policy) -> Lookup:
+    """A stale entry: one caller refreshes it; everyone else (and the refresher on failure) gets it."""
+    token = _acquire(key)
+    if token is None:
+        stats.record(policy.level, "l2", "stale")
+        return Lookup(_unwrap(entry), STALE, "L2")
+    try:
+        return Lookup(policy.produce_and_store(key, producer), MISS)
+    except Exception:
+        logger.warning("cache: refreshing %s failed; serving the stale value", key, exc_info=True)
+        stats.record(policy.level, "l2", "stale")
+        return Lookup(_unwrap(entry), STALE, "L2")
+    finally:
+        _release(key, token)
+
+
+def _fill(key: str, producer: Callable[[], Any], policy: _Policy, wait: float) -> Lookup:
+    """A miss: the lock holder computes; the others wait briefly for its value, then compute anyway."""
+    token = _acquire(key)
+    if token is None:
+        deadline = time.monotonic() + wait
+        while time.monotonic() < deadline:
+            time.sleep(_POLL_SECONDS)
+            try:
+                entry = _l2_get(key)
+            except L2Error:
+                break
+            if _is_entry(entry):
+                if policy.l1:
+                    _remember(key, entry)
+                return Lookup(_unwrap(entry), HIT, "L2")
+        return Lookup(policy.produce_and_store(key, producer), MISS)
+    try:
+        return Lookup(policy.produce_and_store(key, producer), MISS)
+    finally:
+        _release(key, token)
+
+
+def _acquire(key: str) -> str | None:
+    """The single-flight lock token, or None when another caller holds it (an L2 error means go)."""
+    token = uuid.uuid4().hex
+    try:
+        return token if _l2("add", keys.lock(key), token, timeout=settings.CACHE_LOCK_TIMEOUT) else None
+    except L2Error:
+        return token
+
+
+def _release(key: str, token: str) -> None:
+    lock_key = keys.lock(key)
+    with contextlib.suppress(L2Error):
+        if _l2_get(lock_key) == token:
+            _l2("delete", lock_key)
+
+
+def _picklable(value: Any) -> bool:
+    try:
+        pickle.loads(pickle.dumps(value))  # noqa: S301 - our own bytes, just made
+    except Exception:  # noqa: BLE001 - anything unpicklable is simply not negative-cached
+        return False
+    return True
+
+
+# PLAIN OPERATIONS -----------------------------------------------------------------
+def get(key: str, *, level: str = "service", default: Any = None, l1: bool | None = None) -> Any:
+    if bypassed():
+        return default
+    use_l1 = level in L1_LEVELS if l1 is None else l1
+    entry = memory().get(key) if use_l1 else MISSING
+    tier = "l1"
+    if entry is MISSING:
+        tier = "l2"
+        try:
+            entry = _l2_get(key)
+        except L2Error:
+            stats.record(level, "l2", "error")
+            return default
+    if not _is_entry(entry) or entry[2] <= time.time() or entry[3] is not None:
+        stats.record(level, tier, "miss")
+        return default
+    stats.record(level, tier, "hit")
+    return entry[1]
+
+
+def set(
+    key: str, value: Any, *, ttl: float, level: str = "service", stale_ttl: float = 0, l1: bool | None = None
+) -> None:
+    if bypassed():
+        return
+    use_l1 = level in L1_LEVELS if l1 is None else l1
+    _store(key, _entry(value, ttl), hard_ttl=ttl + stale_ttl, level=level, l1=use_l1)
+
+
+def delete(key: str) -> None:
+    memory().delete(key)
+    try:
+        _l2("delete", key)
+    except L2Error:
+        stats.record("service", "l2", "error")
+
+
+# NAMESPACES -----------------------------------------------------------------------
+def _initial_version() -> int:
+    """A fresh namespace starts at the current time in ms, so an evicted counter never goes back
+    to a number whose keys may still be alive."""
+    return time.time_ns() // 1_000_000
+
+
+def namespace_version(name: str) -> int:
+    key = keys.namespace(name)
+    version = versions().get(key)
+    if version is not MISSING:
+        return version
+    try:
+        _flush_pending_bumps()
+        version = _l2_get(key)
+        if version is MISSING:
+            _l2("add", key, _initial_version(), timeout=None)
+            version = _l2_get(key)
+    except L2Error:
+        stats.record("service", "l2", "error")
+        version = MISSING
+    version = 0 if version is MISSING else int(version)
+    versions().set(key, version, settings.CACHE_L1_TTL)
+    return version
+
+
+def bump_namespace(name: str) -> int:
+    """A new version for the family: every key built with the old one is unreachable everywhere
+    within CACHE_L1_TTL seconds (at once in this process)."""
+    key = keys.namespace(name)
+    try:
+        version = _incr_or_start(key)
+    except L2Error:
+        # Redis is away: forget everything local now, and bump for real as soon as it answers.
+        _pending_bumps.add(key)
+        reset_local()
+        return 0
+    versions().set(key, version, settings.CACHE_L1_TTL)
+    return version
+
+
+def _incr_or_start(key: str) -> int:
+    try:
+        return int(_l2("incr", key))
+    except ValueError:
+        version = _initial_version()
+        _l2("set", key, version, timeout=None)
+        return version
+
+
+def _flush_pending_bumps() -> None:
+    while _pending_bumps:
+        key = _pending_bumps.pop()
+        try:
+            _incr_or_start(key)
+        except L2Error:
+            _pending_bumps.add(key)
+            raise
