@@ -160,14 +160,20 @@ def _authorized(request: HttpRequest) -> int:
 
 
 def _jwt_user(request: HttpRequest):
+    """The user the API's configured authentication classes (JWT) find in the request, if any."""
     from rest_framework.exceptions import APIException
-    from rest_framework_simplejwt.authentication import JWTAuthentication
+    from rest_framework.request import Request
+    from rest_framework.settings import api_settings
 
-    try:
-        result = JWTAuthentication().authenticate(request)
-    except APIException:
-        return None
-    return result[0] if result else None
+    drf_request = Request(request)
+    for authentication_class in api_settings.DEFAULT_AUTHENTICATION_CLASSES:
+        try:
+            result = authentication_class().authenticate(drf_request)
+        except APIException:
+            return None
+        if result:
+            return result[0]
+    return None
 
 
 def metrics_view(request: HttpRequest) -> HttpResponse:

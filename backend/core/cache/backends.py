@@ -5,6 +5,7 @@ outage never adds more than `threshold` socket timeouts per process and cool-dow
 """
 
 import logging
+import threading
 
 from django.conf import settings
 from django_redis.cache import RedisCache as DjangoRedisCache
@@ -93,11 +94,7 @@ class RedisCache(DjangoRedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
         self._log_ignored_exceptions = False
-        self.breaker = CircuitBreaker(
-            threshold=getattr(settings, "CACHE_BREAKER_THRESHOLD", 3),
-            cooldown=getattr(settings, "CACHE_BREAKER_COOLDOWN", 5.0),
-            on_open=_count_breaker_open,
-        )
+        self.breaker = breaker_for(str(server))
         self._guarded = None
 
     @property
@@ -106,6 +103,28 @@ class RedisCache(DjangoRedisCache):
             self._client = self._client_cls(self._server, self._params, self)
             self._guarded = GuardedClient(self._client, self.breaker)
         return self._guarded
+
+
+_breakers: dict[str, CircuitBreaker] = {}
+_breakers_lock = threading.Lock()
+
+
+def breaker_for(server: str) -> CircuitBreaker:
+    """One breaker per Redis server per process, shared by every thread's cache instance."""
+    with _breakers_lock:
+        breaker = _breakers.get(server)
+        if breaker is None:
+            breaker = _breakers[server] = CircuitBreaker(
+                threshold=getattr(settings, "CACHE_BREAKER_THRESHOLD", 3),
+                cooldown=getattr(settings, "CACHE_BREAKER_COOLDOWN", 5.0),
+                on_open=_count_breaker_open,
+            )
+        return breaker
+
+
+def reset_breakers() -> None:
+    with _breakers_lock:
+        _breakers.clear()
 
 
 def _count_breaker_open() -> None:

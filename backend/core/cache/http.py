@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
+from django.utils.cache import patch_vary_headers
 
 from core.constants import DEFAULT_PAGE_SIZE
 
@@ -216,5 +217,5 @@ def _mark(response: HttpResponse, status: str, tier: str | None) -> HttpResponse
     response["X-Cache"] = status
     if tier:
         response["X-Cache-Level"] = tier
-    response["Vary"] = "Authorization"
+    patch_vary_headers(response, ("Authorization",))
     return response

@@ -101,6 +101,11 @@ def breaker_state() -> str:
     return backend.breaker.state if isinstance(backend, RedisCache) else "closed"
 
 
+def now() -> float:
+    """Wall-clock seconds: soft expiries are compared across processes, so not monotonic."""
+    return time.time()
+
+
 # BYPASS ---------------------------------------------------------------------------
 @contextlib.contextmanager
 def bypass() -> Iterator[None]:
@@ -118,7 +123,7 @@ def bypassed() -> bool:
 
 # ENTRIES --------------------------------------------------------------------------
 def _entry(value: Any, fresh_for: float, error: BaseException | None = None) -> tuple:
-    return (TAG, value, time.time() + fresh_for, error)
+    return (TAG, value, now() + fresh_for, error)
 
 
 def _is_entry(raw: Any) -> bool:
@@ -148,7 +153,7 @@ def _store(key: str, entry: tuple, *, hard_ttl: float, level: str, l1: bool) -> 
 
 
 def _remember(key: str, entry: tuple) -> None:
-    remaining = entry[2] - time.time()
+    remaining = entry[2] - now()
     memory().set(key, entry, min(settings.CACHE_L1_TTL, remaining))
 
 
@@ -182,7 +187,7 @@ def fetch(
         stats.record(level, "l2", "error")
         return Lookup(policy.produce_locally(key, producer), MISS)
     if _is_entry(entry):
-        if entry[2] > time.time():
+        if entry[2] > now():
             stats.record(level, "l2", "hit")
             if use_l1:
                 _remember(key, entry)
@@ -303,7 +308,7 @@ def get(key: str, *, level: str = "service", default: Any = None, l1: bool | Non
         except L2Error:
             stats.record(level, "l2", "error")
             return default
-    if not _is_entry(entry) or entry[2] <= time.time() or entry[3] is not None:
+    if not _is_entry(entry) or entry[2] <= now() or entry[3] is not None:
         stats.record(level, tier, "miss")
         return default
     stats.record(level, tier, "hit")
