@@ -13,6 +13,10 @@ import time
 from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
+
+if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):  # each worker writes its files there; it must exist
+    os.makedirs(os.environ["PROMETHEUS_MULTIPROC_DIR"], exist_ok=True)
+
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     REGISTRY,
