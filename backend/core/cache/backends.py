@@ -78,6 +78,9 @@ class GuardedClient:
             except ConnectionInterrupted:
                 breaker.record_failure()
                 raise
+            except Exception:
+                breaker.record_success()  # Redis answered (e.g. incr of a missing key); the error is ours
+                raise
             breaker.record_success()
             return result
 
