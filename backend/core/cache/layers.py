@@ -185,7 +185,7 @@ def fetch(
         entry = _l2_get(key)
     except L2Error:
         stats.record(level, "l2", "error")
-        return Lookup(policy.produce_locally(key, producer), MISS)
+        return policy.during_outage(key, producer)
     if _is_entry(entry):
         if entry[2] > now():
             stats.record(level, "l2", "hit")
@@ -222,14 +222,19 @@ class _Policy:
             _store(key, entry, hard_ttl=fresh + stale, level=self.level, l1=self.l1)
         return value
 
-    def produce_locally(self, key: str, producer: Callable[[], Any]) -> Any:
-        """Redis is unavailable: compute, and keep the result in L1 only (when this level uses it)."""
+    def during_outage(self, key: str, producer: Callable[[], Any]) -> Lookup:
+        """Redis is unavailable: every level keeps a CACHE_L1_TTL copy in this process's memory, so
+        the database and TMDb see at most one computation per key, process and L1 TTL meanwhile."""
+        if not self.l1:
+            entry = memory().get(key)
+            if entry is not MISSING:
+                stats.record(self.level, "l1", "hit")
+                return Lookup(_unwrap(entry), HIT, "L1")
         value = producer()
-        if self.l1:
-            fresh = self.ttl_for(value) if self.ttl_for else self.ttl
-            if fresh > 0:
-                _remember(key, _entry(value, fresh))
-        return value
+        fresh = self.ttl_for(value) if self.ttl_for else self.ttl
+        if fresh > 0:
+            _remember(key, _entry(value, fresh))
+        return Lookup(value, MISS)
 
 
 def _revalidate(key: str, entry: tuple, producer: Callable[[], Any], policy: _Policy) -> Lookup:
