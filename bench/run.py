@@ -478,16 +478,17 @@ def table(summary: dict, targets: list[Target], memory: dict) -> str:
         lines += [
             f"### {server}",
             "",
-            "| target | req/s | p50 ms | p99 ms | vs baseline | view hit rate | SQL/req | TMDb calls | errors |",
-            "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+            "| target | req/s | p50 ms | p99 ms | vs baseline | view hit rate | of hits from L1 | SQL/req | TMDb calls | errors |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
         ]
         for target in targets:
             row = rows[target.name]
             hit = "—" if row["hit_rate"] is None else f"{row['hit_rate']:.1%}"
             ratio = "—" if row["ratio"] is None else f"{row['ratio']:.2f}"
+            l1 = "—" if row["l1_share"] is None else f"{row['l1_share']:.0%}"
             lines.append(
                 f"| {target.name} | {row['rps']:.0f} | {row['p50_ms']:.2f} | {row['p99_ms']:.2f} | {ratio} "
-                f"| {hit} | {row['sql_per_request']:.2f} | {row['tmdb_calls']:.0f} | {row['errors']} |"
+                f"| {hit} | {l1} | {row['sql_per_request']:.2f} | {row['tmdb_calls']:.0f} | {row['errors']} |"
             )
         mem = memory[server]
         lines += [

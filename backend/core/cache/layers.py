@@ -245,6 +245,8 @@ def _revalidate(key: str, entry: tuple, producer: Callable[[], Any], policy: _Po
         return Lookup(_unwrap(entry), STALE, "L2")
     try:
         return Lookup(policy.produce_and_store(key, producer), MISS)
+    except policy.negative_on:
+        raise  # an answer ("not found"), cached as such; not an outage to paper over
     except Exception:
         logger.warning("cache: refreshing %s failed; serving the stale value", key, exc_info=True)
         stats.record(policy.level, "l2", "stale")

@@ -117,6 +117,18 @@ def test_a_failed_refresh_serves_the_stale_value(wall_clock):
     assert (lookup.value, lookup.status) == ("old", layers.STALE)
 
 
+def test_a_refresh_that_answers_not_found_is_not_papered_over(wall_clock):
+    cache.get_or_set("k", Producer("old"), ttl=10)
+    wall_clock.advance(11)
+    gone = Producer(error=LookupError("gone upstream"))
+    options = {"ttl": 10, "negative_ttl": 30, "negative_on": (LookupError,)}
+    with pytest.raises(LookupError):
+        cache.get_or_set("k", gone, **options)
+    with pytest.raises(LookupError):
+        cache.get_or_set("k", gone, **options)
+    assert gone.calls == 1
+
+
 def test_past_the_stale_window_the_value_is_gone():
     cache.get_or_set("k", Producer("old"), ttl=1, stale_ttl=0)
     time.sleep(1.1)
