@@ -56,8 +56,8 @@ lint: install-dev  ## ruff lint + format check
 	$(VENV)/bin/ruff format --check backend bench manage.py
 
 format: install-dev  ## Apply ruff fixes and formatting
-	$(VENV)/bin/ruff check --fix backend manage.py
-	$(VENV)/bin/ruff format backend manage.py
+	$(VENV)/bin/ruff check --fix backend bench manage.py
+	$(VENV)/bin/ruff format backend bench manage.py
 
 schema: install  ## Write the OpenAPI schema to docs/openapi.yaml
 	$(PY) manage.py spectacular --validate --fail-on-warn --file docs/openapi.yaml

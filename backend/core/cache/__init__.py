@@ -12,7 +12,7 @@ and "query" (per-user aggregates; L2). Keys come from `core.cache.keys`. See doc
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from . import keys, layers
+from . import keys, layers, namespaces
 from .layers import bypass, bypassed, reset_local
 
 T = TypeVar("T")
@@ -89,12 +89,12 @@ def delete(key: str) -> None:
 
 def namespace_version(name: str) -> int:
     """The current version of a key family; build it into keys so a bump orphans them all."""
-    return layers.namespace_version(name)
+    return namespaces.namespace_version(name)
 
 
 def bump_namespace(name: str) -> int:
     """Invalidate every key built with this namespace's version."""
-    return layers.bump_namespace(name)
+    return namespaces.bump_namespace(name)
 
 
 def invalidate_catalog_lists() -> None:

@@ -35,7 +35,6 @@ _POLL_SECONDS = 0.01
 _bypass: ContextVar[bool] = ContextVar("cache_bypass", default=False)
 _memory: LocalMemoryCache | None = None
 _versions: LocalMemoryCache | None = None
-_pending_bumps: set[str] = set()
 _setup_lock = threading.Lock()
 
 
@@ -85,15 +84,15 @@ def _client():
     return backend.client if isinstance(backend, RedisCache) else backend
 
 
-def _l2(operation: str, *args, **kwargs):
+def l2_call(operation: str, *args, **kwargs):
     try:
         return getattr(_client(), operation)(*args, **kwargs)
     except ConnectionInterrupted as exc:
         raise L2Error(str(exc)) from exc
 
 
-def _l2_get(key: str) -> Any:
-    return _l2("get", key, MISSING)
+def l2_get(key: str) -> Any:
+    return l2_call("get", key, MISSING)
 
 
 def breaker_state() -> str:
@@ -145,7 +144,7 @@ def _store(key: str, entry: tuple, *, hard_ttl: float, level: str, l1: bool) -> 
     if l1:
         _remember(key, entry)
     try:
-        _l2("set", key, entry, timeout=max(1, int(hard_ttl)))
+        l2_call("set", key, entry, timeout=max(1, int(hard_ttl)))
     except L2Error:
         stats.record(level, "l2", "error")
     except (pickle.PicklingError, TypeError, AttributeError):
@@ -182,7 +181,7 @@ def fetch(
             return Lookup(_unwrap(entry), HIT, "L1")
     policy = _Policy(ttl, level, use_l1, stale_ttl, negative_ttl, negative_on, ttl_for)
     try:
-        entry = _l2_get(key)
+        entry = l2_get(key)
     except L2Error:
         stats.record(level, "l2", "error")
         return policy.during_outage(key, producer)
@@ -263,7 +262,7 @@ def _fill(key: str, producer: Callable[[], Any], policy: _Policy, wait: float) -
         while time.monotonic() < deadline:
             time.sleep(_POLL_SECONDS)
             try:
-                entry = _l2_get(key)
+                entry = l2_get(key)
             except L2Error:
                 break
             if _is_entry(entry):
@@ -281,7 +280,7 @@ def _acquire(key: str) -> str | None:
     """The single-flight lock token, or None when another caller holds it (an L2 error means go)."""
     token = uuid.uuid4().hex
     try:
-        return token if _l2("add", keys.lock(key), token, timeout=settings.CACHE_LOCK_TIMEOUT) else None
+        return token if l2_call("add", keys.lock(key), token, timeout=settings.CACHE_LOCK_TIMEOUT) else None
     except L2Error:
         return token
 
@@ -289,8 +288,8 @@ def _acquire(key: str) -> str | None:
 def _release(key: str, token: str) -> None:
     lock_key = keys.lock(key)
     with contextlib.suppress(L2Error):
-        if _l2_get(lock_key) == token:
-            _l2("delete", lock_key)
+        if l2_get(lock_key) == token:
+            l2_call("delete", lock_key)
 
 
 def _picklable(value: Any) -> bool:
@@ -311,7 +310,7 @@ def get(key: str, *, level: str = "service", default: Any = None, l1: bool | Non
     if entry is MISSING:
         tier = "l2"
         try:
-            entry = _l2_get(key)
+            entry = l2_get(key)
         except L2Error:
             stats.record(level, "l2", "error")
             return default
@@ -334,66 +333,6 @@ def set(
 def delete(key: str) -> None:
     memory().delete(key)
     try:
-        _l2("delete", key)
+        l2_call("delete", key)
     except L2Error:
         stats.record("service", "l2", "error")
-
-
-# NAMESPACES -----------------------------------------------------------------------
-def _initial_version() -> int:
-    """A fresh namespace starts at the current time in ms, so an evicted counter never goes back
-    to a number whose keys may still be alive."""
-    return time.time_ns() // 1_000_000
-
-
-def namespace_version(name: str) -> int:
-    key = keys.namespace(name)
-    version = versions().get(key)
-    if version is not MISSING:
-        return version
-    try:
-        _flush_pending_bumps()
-        version = _l2_get(key)
-        if version is MISSING:
-            _l2("add", key, _initial_version(), timeout=None)
-            version = _l2_get(key)
-    except L2Error:
-        stats.record("service", "l2", "error")
-        version = MISSING
-    version = 0 if version is MISSING else int(version)
-    versions().set(key, version, settings.CACHE_L1_TTL)
-    return version
-
-
-def bump_namespace(name: str) -> int:
-    """A new version for the family: every key built with the old one is unreachable everywhere
-    within CACHE_L1_TTL seconds (at once in this process)."""
-    key = keys.namespace(name)
-    try:
-        version = _incr_or_start(key)
-    except L2Error:
-        # Redis is away: forget everything local now, and bump for real as soon as it answers.
-        _pending_bumps.add(key)
-        reset_local()
-        return 0
-    versions().set(key, version, settings.CACHE_L1_TTL)
-    return version
-
-
-def _incr_or_start(key: str) -> int:
-    try:
-        return int(_l2("incr", key))
-    except ValueError:
-        version = _initial_version()
-        _l2("set", key, version, timeout=None)
-        return version
-
-
-def _flush_pending_bumps() -> None:
-    while _pending_bumps:
-        key = _pending_bumps.pop()
-        try:
-            _incr_or_start(key)
-        except L2Error:
-            _pending_bumps.add(key)
-            raise

@@ -2,18 +2,18 @@
 
 import pytest
 
-from core.cache import backends, layers, stats
+from core.cache import backends, layers, namespaces, stats
 
 
 @pytest.fixture(autouse=True)
 def _fresh_cache_layer():
     layers.reset_local()
-    layers._pending_bumps.clear()
+    namespaces._pending_bumps.clear()
     backends.reset_breakers()
     stats.reset()
     yield
     layers.reset_local()
-    layers._pending_bumps.clear()
+    namespaces._pending_bumps.clear()
     backends.reset_breakers()
 
 
