@@ -40,7 +40,7 @@ def get_or_set(
     key: str,
     producer: Callable[[], T],
     *,
-    ttl: float,
+    ttl: float | None,
     level: str = "service",
     l1: bool | None = None,
     stale_ttl: float | None = None,
@@ -50,7 +50,8 @@ def get_or_set(
 ) -> T:
     """Return the cached value for `key`, computing and storing it on a miss.
 
-    `ttl` is how long the value is fresh (jittered down by up to CACHE_TTL_JITTER). After that it
+    `ttl` is how long the value is fresh (jittered down by up to CACHE_TTL_JITTER; None: until
+    evicted or deleted). After that it
     is kept `stale_ttl` more seconds (default: `ttl`) and served stale while one caller refreshes
     it; if the refresh fails, the stale value is served. On a miss one caller computes while the
     others wait up to `wait` s (CACHE_WAIT_TIMEOUT) for its result. `l1=True` also keeps the value
@@ -77,7 +78,13 @@ def get(key: str, *, level: str = "service", default: Any = None, l1: bool | Non
 
 
 def set(
-    key: str, value: Any, *, ttl: float, level: str = "service", stale_ttl: float = 0, l1: bool | None = None
+    key: str,
+    value: Any,
+    *,
+    ttl: float | None,
+    level: str = "service",
+    stale_ttl: float = 0,
+    l1: bool | None = None,
 ) -> None:
     layers.set(key, value, ttl=ttl, level=level, stale_ttl=stale_ttl, l1=l1)
 

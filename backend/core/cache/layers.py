@@ -121,8 +121,10 @@ def bypassed() -> bool:
 
 
 # ENTRIES --------------------------------------------------------------------------
-def _entry(value: Any, fresh_for: float, error: BaseException | None = None) -> tuple:
-    return (TAG, value, now() + fresh_for, error)
+def _entry(value: Any, fresh_for: float | None, error: BaseException | None = None) -> tuple:
+    """`fresh_for=None` means fresh until evicted or deleted."""
+    fresh_until = float("inf") if fresh_for is None else now() + fresh_for
+    return (TAG, value, fresh_until, error)
 
 
 def _is_entry(raw: Any) -> bool:
@@ -140,11 +142,11 @@ def jittered(ttl: float) -> float:
     return ttl * (1 - settings.CACHE_TTL_JITTER * random.random())  # noqa: S311 - not crypto
 
 
-def _store(key: str, entry: tuple, *, hard_ttl: float, level: str, l1: bool) -> None:
+def _store(key: str, entry: tuple, *, hard_ttl: float | None, level: str, l1: bool) -> None:
     if l1:
         _remember(key, entry)
     try:
-        l2_call("set", key, entry, timeout=max(1, int(hard_ttl)))
+        l2_call("set", key, entry, timeout=None if hard_ttl is None else max(1, int(hard_ttl)))
     except L2Error:
         stats.record(level, "l2", "error")
     except (pickle.PicklingError, TypeError, AttributeError):
@@ -161,7 +163,7 @@ def fetch(
     key: str,
     producer: Callable[[], Any],
     *,
-    ttl: float,
+    ttl: float | None,
     level: str = "service",
     l1: bool | None = None,
     stale_ttl: float | None = None,
@@ -198,7 +200,7 @@ def fetch(
 
 @dataclass(frozen=True, slots=True)
 class _Policy:
-    ttl: float
+    ttl: float | None
     level: str
     l1: bool
     stale_ttl: float | None
@@ -215,7 +217,9 @@ class _Policy:
                 _store(key, entry, hard_ttl=self.negative_ttl, level=self.level, l1=self.l1)
             raise
         fresh = self.ttl_for(value) if self.ttl_for else self.ttl
-        if fresh > 0:
+        if fresh is None:
+            _store(key, _entry(value, None), hard_ttl=None, level=self.level, l1=self.l1)
+        elif fresh > 0:
             stale = fresh if self.stale_ttl is None else self.stale_ttl
             entry = _entry(value, jittered(fresh))
             _store(key, entry, hard_ttl=fresh + stale, level=self.level, l1=self.l1)
@@ -231,7 +235,7 @@ class _Policy:
                 return Lookup(_unwrap(entry), HIT, "L1")
         value = producer()
         fresh = self.ttl_for(value) if self.ttl_for else self.ttl
-        if fresh > 0:
+        if fresh is None or fresh > 0:
             _remember(key, _entry(value, fresh))
         return Lookup(value, MISS)
 
@@ -322,12 +326,19 @@ def get(key: str, *, level: str = "service", default: Any = None, l1: bool | Non
 
 
 def set(
-    key: str, value: Any, *, ttl: float, level: str = "service", stale_ttl: float = 0, l1: bool | None = None
+    key: str,
+    value: Any,
+    *,
+    ttl: float | None,
+    level: str = "service",
+    stale_ttl: float = 0,
+    l1: bool | None = None,
 ) -> None:
     if bypassed():
         return
     use_l1 = level in L1_LEVELS if l1 is None else l1
-    _store(key, _entry(value, ttl), hard_ttl=ttl + stale_ttl, level=level, l1=use_l1)
+    hard_ttl = None if ttl is None else ttl + stale_ttl
+    _store(key, _entry(value, ttl), hard_ttl=hard_ttl, level=level, l1=use_l1)
 
 
 def delete(key: str) -> None:

@@ -194,6 +194,14 @@ def test_a_new_namespace_starts_from_the_clock_not_from_one():
     assert cache.namespace_version("fresh") > 1_600_000_000_000
 
 
+def test_a_ttl_of_none_means_until_deleted(wall_clock):
+    cache.set("forever", "v", ttl=None)
+    cache.get_or_set("computed", Producer("c"), ttl=None)
+    wall_clock.advance(10 * 365 * 24 * 3600)
+    assert cache.get("forever") == "v"
+    assert cache.get_or_set("computed", Producer("other"), ttl=None) == "c"
+
+
 def test_get_set_delete():
     cache.set("k", {"a": 1}, ttl=60)
     cache.set("none", None, ttl=60)
