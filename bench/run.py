@@ -27,6 +27,8 @@ from .config import BACKEND, CONFIG, RESULTS, ROOT, TARGETS, ZIPF_EXPONENT, Targ
 from .measure import deltas, http_get, run_wrk, scrape
 from .report import LOAD, conclusion, summarise, table, write_report
 from .servers import Server
+from .tmdb import Upstream
+from .tmdb import start as start_upstream
 
 
 # SETUP ------------------------------------------------------------------------------
@@ -165,14 +167,16 @@ def warm_zipf(wrk: str, server: Server, target: Target, token: str, paths: Path,
     return {"requests": requests, "hit_rate": hit_rate}
 
 
-def measure(wrk, servers, targets, token, metrics_token, paths) -> dict:
+def measure(wrk, servers, targets, token, metrics_token, paths, upstream: Upstream) -> dict:
     runs: dict = {server.name: {target.name: [] for target in targets} for server in servers}
     for round_number in range(1, CONFIG["rounds"] + 1):
         for target in targets:
             for server in servers:  # interleaved: each target on each server, round after round
-                before = scrape(server.base, metrics_token)
+                before, upstream_before = scrape(server.base, metrics_token), upstream.requests()
                 result = run_wrk(wrk, server.base + target.path, target, token, paths, CONFIG["duration"])
                 result.update(deltas(before, scrape(server.base, metrics_token)))
+                if upstream.present:
+                    result["tmdb_calls"] = upstream.requests() - upstream_before
                 runs[server.name][target.name].append(result)
                 print(
                     f"  round {round_number} {server.name:<9} {target.name:<24} {result['rps']:>9.0f} req/s"
@@ -193,6 +197,10 @@ def main() -> None:
     prepared = prepare(env)
     paths = zipf_paths(prepared["ranked_ids"])
     token = prepared["token"]
+    upstream = start_upstream(prepared["ranked_ids"])
+    if upstream.present:
+        env |= {"TMDB_BASE_URL": upstream.base_url, "TMDB_API_KEY": upstream.api_key}
+    print(f"TMDb: {'the local double at ' + upstream.base_url if upstream.present else 'none (closed port)'}")
     wanted = [t for t in TARGETS if not CONFIG["only"] or t.name in CONFIG["only"] or t.name == "baseline"]
     servers = [Server(name, env) for name in CONFIG["servers"]]
     try:
@@ -205,7 +213,7 @@ def main() -> None:
         warmup = warm(wrk, servers, targets, token, paths, metrics_token)
         start_memory = {server.name: server.worker_memory() for server in servers}
         print("measuring …", flush=True)
-        runs = measure(wrk, servers, targets, token, metrics_token, paths)
+        runs = measure(wrk, servers, targets, token, metrics_token, paths, upstream)
         memory = {}
         for server in servers:
             end = server.worker_memory()
@@ -217,6 +225,7 @@ def main() -> None:
     finally:
         for server in servers:
             server.stop()
+        upstream.stop()
     summary = summarise(runs)
     elapsed = time.monotonic() - clock
     write_report(summary, targets, memory, prepared["counts"], started, elapsed, unavailable, warmup)
