@@ -64,6 +64,7 @@ CONFIG = {
     "threads": env_int("BENCH_THREADS", 4),
     "servers": (os.environ.get("BENCH_SERVERS") or "gunicorn,granian").split(","),
     "warmup": env_int("BENCH_WARMUP", 40),
+    "soak": env_int("BENCH_SOAK", 0),
     "warmup_hit_rate": float(os.environ.get("BENCH_WARMUP_HIT_RATE") or 0.95),
     "only": [name for name in (os.environ.get("BENCH_ONLY") or "").split(",") if name],
     "tmdb_base_url": os.environ.get("BENCH_TMDB_BASE_URL") or "http://127.0.0.1:9/3",

@@ -84,7 +84,17 @@ def warmup_text(warmup: dict) -> str:
     )
 
 
-def write_report(summary, targets, memory, counts, started, elapsed, unavailable, warmup) -> None:
+def soak_text(soaked: dict) -> str:
+    if not soaked:
+        return "No soak run this time (`BENCH_SOAK=300 make bench` adds a 5-minute Zipf run per server)."
+    return "Soak: " + "; ".join(
+        f"{server} {CONFIG['soak']} s of Zipf mix at {row['rps']:.0f} req/s, largest worker RSS "
+        f"{row['first']} → {row['last']} KiB (max {row['max']})"
+        for server, row in soaked.items()
+    )
+
+
+def write_report(summary, targets, memory, counts, started, elapsed, unavailable, warmup, soaked) -> None:
     path = ROOT / "docs" / "performance.md"
     notes = ""
     if path.exists() and "<!-- notes -->" in path.read_text():
@@ -114,6 +124,8 @@ per application request (from `/metrics`); "TMDb calls" are upstream calls made 
 
 {table(summary, targets, memory)}
 {conclusion(summary)}
+
+{soak_text(soaked)}
 
 Targets not on this build yet (reported n/a): {", ".join(unavailable) or "none"}.
 

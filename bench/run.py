@@ -6,7 +6,7 @@ Everything is configurable from the environment (defaults in brackets):
   BENCH_MOVIES [5000]  BENCH_DURATION [5] s per run  BENCH_ROUNDS [2]  BENCH_CONNECTIONS [32]
   BENCH_SERVERS [gunicorn,granian]  BENCH_WORKERS [cores]  BENCH_THREADS [4]  BENCH_ONLY [all targets]
   BENCH_WARMUP [40] s at most of Zipf warm-up per server, ending early at BENCH_WARMUP_HIT_RATE [0.95]
-  BENCH_ZIPF_EXPONENT [1.1]
+  BENCH_ZIPF_EXPONENT [1.1]  BENCH_SOAK [0] s of Zipf mix per server afterwards, sampling worker RSS
   BENCH_TMDB_BASE_URL [http://127.0.0.1:9/3, refuses: every upstream call is counted and fails fast]
 
 Targets are the TARGETS list below; endpoints that do not exist on this build are reported as
@@ -20,6 +20,7 @@ import shutil
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -186,6 +187,29 @@ def measure(wrk, servers, targets, token, metrics_token, paths, upstream: Upstre
     return runs
 
 
+def soak(wrk: str, servers: list[Server], target: Target, token: str, paths: Path) -> dict:
+    """A long Zipf run per server while the largest worker's RSS is sampled: is memory flat?"""
+    report = {}
+    for server in servers:
+        samples = []
+        with ThreadPoolExecutor(1) as pool:
+            run = pool.submit(run_wrk, wrk, server.base + target.path, target, token, paths, CONFIG["soak"])
+            while not run.done():
+                samples.append(max((m.get("VmRSS", 0) for m in server.worker_memory().values()), default=0))
+                time.sleep(max(1.0, CONFIG["soak"] / 20))
+            result = run.result()
+        report[server.name] = {
+            "rps": result["rps"],
+            "first": samples[0],
+            "last": samples[-1],
+            "max": max(samples),
+        }
+        print(
+            f"  soak {server.name:<9} {CONFIG['soak']} s: RSS {samples[0]} → {samples[-1]} KiB (max {max(samples)})"
+        )
+    return report
+
+
 def main() -> None:
     started, clock = datetime.now(UTC), time.monotonic()
     LOAD["start"] = os.getloadavg()[0]
@@ -214,6 +238,8 @@ def main() -> None:
         start_memory = {server.name: server.worker_memory() for server in servers}
         print("measuring …", flush=True)
         runs = measure(wrk, servers, targets, token, metrics_token, paths, upstream)
+        zipf = next((target for target in targets if target.zipf), None)
+        soaked = soak(wrk, servers, zipf, token, paths) if CONFIG["soak"] and zipf else {}
         memory = {}
         for server in servers:
             end = server.worker_memory()
@@ -228,7 +254,7 @@ def main() -> None:
         upstream.stop()
     summary = summarise(runs)
     elapsed = time.monotonic() - clock
-    write_report(summary, targets, memory, prepared["counts"], started, elapsed, unavailable, warmup)
+    write_report(summary, targets, memory, prepared["counts"], started, elapsed, unavailable, warmup, soaked)
     print()
     print(table(summary, targets, memory))
     print(conclusion(summary))

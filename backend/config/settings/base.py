@@ -270,7 +270,7 @@ FRONTEND_URL = env_str("FRONTEND_URL", "http://localhost:3000")
 CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS", [FRONTEND_URL])
 CORS_URLS_REGEX = r"^/(api|health)/.*$"
 CORS_ALLOW_CREDENTIALS = False
-CORS_EXPOSE_HEADERS = ["X-Request-ID", "X-Cache", "ETag", "Retry-After"]
+CORS_EXPOSE_HEADERS = ["X-Request-ID", "X-Cache", "X-Cache-Level", "ETag", "Retry-After"]
 CORS_ALLOW_HEADERS = [
     "accept",
     "authorization",
