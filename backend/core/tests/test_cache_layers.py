@@ -178,15 +178,17 @@ def test_a_namespace_bump_invalidates_every_key_built_with_it():
     assert cache.get_or_set(key(2), Producer("b2"), ttl=60) == "b2"
 
 
-def test_other_processes_see_a_bump_within_the_l1_ttl(settings):
+def test_other_processes_see_a_bump_within_the_l1_ttl(settings, clock, monkeypatch):
     # given this process has the version in L1
-    settings.CACHE_L1_TTL = 0.3
+    settings.CACHE_L1_TTL = 3
+    monkeypatch.setattr(layers.versions(), "_clock", clock)
     old = cache.namespace_version("lists")
     # when another process bumps it (straight in L2, so not in this process's L1)
     layers.l2_call("incr", cache.keys.namespace("lists"))
     # then this process sees the old one at most CACHE_L1_TTL longer
+    clock.advance(2.9)
     assert cache.namespace_version("lists") == old
-    time.sleep(0.35)
+    clock.advance(0.2)
     assert cache.namespace_version("lists") == old + 1
 
 
@@ -254,14 +256,16 @@ def test_an_unavailable_l2_falls_through_to_the_source(broken_l2):
     assert stats.count("service", "l2", "error") == 1
 
 
-def test_while_l2_is_down_every_level_keeps_a_short_copy_in_l1(broken_l2, settings):
+def test_while_l2_is_down_every_level_keeps_a_short_copy_in_l1(broken_l2, settings, clock, monkeypatch):
     # given
-    settings.CACHE_L1_TTL = 0.2
+    settings.CACHE_L1_TTL = 3
+    monkeypatch.setattr(layers.memory(), "_clock", clock)
     producer = Producer("one", "two")
     # when
     first = cache.get_or_set("k", producer, ttl=60, level="query")
+    clock.advance(2.9)
     second = cache.get_or_set("k", producer, ttl=60, level="query")
-    time.sleep(0.25)
+    clock.advance(0.2)
     third = cache.get_or_set("k", producer, ttl=60, level="query")
     # then the source saw one call per L1 lifetime, not one per read
     assert (first, second, third) == ("one", "one", "two")
