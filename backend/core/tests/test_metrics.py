@@ -77,3 +77,15 @@ def test_the_bench_baseline_is_pre_encoded_bytes(rf):
     response = baseline_view(rf.get("/bench/baseline"))
     assert response.status_code == 200
     assert response.content == BASELINE_BODY
+
+
+def test_a_staff_admin_session_may_read_metrics(client):
+    # given a staff member signed in to the admin (a session, no token)
+    from apps.authentication.models import User
+
+    staff = User.objects.create_user("admin@example.com", "a-long-password-1", is_staff=True)
+    client.force_login(staff)
+    # when
+    response = client.get("/metrics")
+    # then
+    assert response.status_code == 200
