@@ -4,7 +4,7 @@ import multiprocessing
 import os
 
 workers = int(os.environ.get("BENCH_WORKERS", multiprocessing.cpu_count()))
-worker_class = os.environ.get("BENCH_GUNICORN_WORKER_CLASS", "gthread")
+worker_class = "gthread"  # the bench's "gunicorn-sync" server passes --worker-class sync
 threads = int(os.environ.get("BENCH_THREADS", "4"))
 keepalive = 5
 backlog = 2048

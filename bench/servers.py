@@ -22,16 +22,13 @@ def free_port() -> int:
 
 def server_command(name: str, port: int) -> list[str]:
     workers, threads = str(CONFIG["workers"]), str(CONFIG["threads"])
-    if name == "gunicorn":
+    if name in ("gunicorn", "gunicorn-sync"):
+        worker_class = "sync" if name == "gunicorn-sync" else "gthread"
         conf = BENCH / "gunicorn.conf.py"
         return [
-            str(VENV_BIN / "gunicorn"),
-            "config.wsgi:application",
-            "-c",
-            str(conf),
-            "--bind",
-            f"127.0.0.1:{port}",
-        ]
+            str(VENV_BIN / "gunicorn"), "config.wsgi:application", "-c", str(conf),
+            "--bind", f"127.0.0.1:{port}", "--worker-class", worker_class,
+        ]  # fmt: skip
     if name == "granian":
         return [
             str(VENV_BIN / "granian"),
