@@ -91,8 +91,17 @@ def l2_call(operation: str, *args, **kwargs):
         raise L2Error(str(exc)) from exc
 
 
+# What unpickling a value written by another release can raise (a renamed class, a moved module).
+UNREADABLE = (pickle.UnpicklingError, AttributeError, ImportError, EOFError, TypeError, ValueError)
+
+
 def l2_get(key: str) -> Any:
-    return l2_call("get", key, MISSING)
+    """The stored value or MISSING; a value this release cannot read is a miss, never a 500."""
+    try:
+        return l2_call("get", key, MISSING)
+    except UNREADABLE:
+        logger.warning("cache: %s holds a value this release cannot read; treating it as a miss", key)
+        return MISSING
 
 
 def breaker_state() -> str:

@@ -1,6 +1,7 @@
 """The layered cache: hits, cached None, single flight, stale-while-revalidate, negative caching,
 namespace versions, L2 failures falling through to the source."""
 
+import sys
 import threading
 import time
 
@@ -202,6 +203,19 @@ def test_a_ttl_of_none_means_until_deleted(wall_clock):
     wall_clock.advance(10 * 365 * 24 * 3600)
     assert cache.get("forever") == "v"
     assert cache.get_or_set("computed", Producer("other"), ttl=None) == "c"
+
+
+class OldShape:
+    """A cached value's class that a later release renames."""
+
+
+def test_a_value_this_release_cannot_read_is_a_miss(monkeypatch):
+    # given a stored value whose class no longer exists (as after a deploy that renamed it)
+    cache.set("k", OldShape(), ttl=60)
+    monkeypatch.delattr(sys.modules[__name__], "OldShape")
+    # when / then
+    assert cache.get("k", default="miss") == "miss"
+    assert cache.get_or_set("k", Producer("recomputed"), ttl=60) == "recomputed"
 
 
 def test_get_set_delete():
