@@ -9,7 +9,7 @@ HOST ?= 0.0.0.0
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install install-dev run migrate demo test lint format schema check-deploy clean
+.PHONY: help install install-dev run migrate demo test lint format schema check-deploy clean bench
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -52,15 +52,18 @@ test: install-dev  ## Install dev requirements and run the whole test suite
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: install-dev  ## ruff lint + format check
-	$(VENV)/bin/ruff check backend manage.py
-	$(VENV)/bin/ruff format --check backend manage.py
+	$(VENV)/bin/ruff check backend bench manage.py
+	$(VENV)/bin/ruff format --check backend bench manage.py
 
 format: install-dev  ## Apply ruff fixes and formatting
-	$(VENV)/bin/ruff check --fix backend manage.py
-	$(VENV)/bin/ruff format backend manage.py
+	$(VENV)/bin/ruff check --fix backend bench manage.py
+	$(VENV)/bin/ruff format backend bench manage.py
 
 schema: install  ## Write the OpenAPI schema to docs/openapi.yaml
 	$(PY) manage.py spectacular --validate --fail-on-warn --file docs/openapi.yaml
+
+bench: install  ## Benchmark gunicorn vs granian on PostgreSQL + Redis with wrk; writes docs/performance.md
+	$(PY) -m bench.run
 
 clean:  ## Remove the virtualenv, the local database and caches
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache

@@ -58,13 +58,25 @@ def _clear_cache():
 
 
 def clear_cache() -> None:
-    """Empties this run's cache keys only (never FLUSHDB on a shared Redis)."""
+    """Empties this run's cache keys only (never FLUSHDB on a shared Redis), and this process's L1."""
     from django.core.cache import cache
+
+    from core.cache import reset_local
+
+    reset_local()
 
     if hasattr(cache, "delete_pattern"):
         cache.delete_pattern("*")
     else:
         cache.clear()
+
+
+def access_token_for(user) -> str:
+    """A real access token with a live session, as the login endpoint would issue it."""
+    from apps.authentication.services.tokens import TokenService
+
+    pair = TokenService().issue_for_new_session(user=user, ip_address=None, user_agent="", device="")
+    return pair.access
 
 
 @pytest.fixture

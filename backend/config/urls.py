@@ -1,10 +1,12 @@
 """Root URL configuration: /api/v1/, the OpenAPI schema and docs, health probes, admin."""
 
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from core.health import LivenessView, ReadinessView
+from core.metrics import metrics_view
 
 api_v1 = [
     path("", include("apps.movies.urls")),
@@ -20,5 +22,11 @@ urlpatterns = [
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
     re_path(r"^health/live/?$", LivenessView.as_view(), name="health-live"),
     re_path(r"^health/ready/?$", ReadinessView.as_view(), name="health-ready"),
+    path("metrics", metrics_view, name="metrics"),
     path("admin/", admin.site.urls),
 ]
+
+if settings.BENCH_ENDPOINTS:
+    from core.benchmark import baseline_view
+
+    urlpatterns.append(path("bench/baseline", baseline_view, name="bench-baseline"))

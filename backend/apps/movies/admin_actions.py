@@ -9,13 +9,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from core import cache
+from core.cache import keys as cache_keys
 
 logger = logging.getLogger(__name__)
 
-# Versioned namespace of catalog responses (lists and details); bumping it orphans them all.
-CATALOG_NAMESPACE = "catalog"
-# Unversioned per-movie keys, deleted one by one (to be replaced by the caching helper).
-MOVIE_CACHE_KEY_TEMPLATES = ("movie:detail:{tmdb_id}",)
 # How many ids one background resync task carries.
 RESYNC_TASK_CHUNK = 100
 
@@ -28,11 +25,10 @@ def sync_movie(tmdb_id: int):
 
 
 def invalidate_movie_caches(tmdb_ids: Iterable[int]) -> None:
-    """Drops the cached API responses that show these movies."""
-    cache.bump_namespace(CATALOG_NAMESPACE)
+    """Drops the cached API responses that show these movies: their details and every list."""
     for tmdb_id in tmdb_ids:
-        for template in MOVIE_CACHE_KEY_TEMPLATES:
-            cache.delete(template.format(tmdb_id=tmdb_id))
+        cache.bump_namespace(cache_keys.movie_namespace(tmdb_id))
+    cache.invalidate_catalog_lists()
 
 
 @dataclass

@@ -5,6 +5,7 @@ from __future__ import annotations
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.generics import GenericAPIView, ListAPIView
 
+from core.cache.http import cache_catalog_response
 from core.exceptions import ValidationFailed
 from core.pagination import pagination_meta, parse_page_params
 from core.permissions import IsStaff
@@ -87,6 +88,7 @@ class MoviePageMixin:
         return APIResponse(data, meta=meta)
 
 
+@cache_catalog_response("list")
 class MovieListView(MoviePageMixin, ListAPIView):
     params_class = LocalListParams
 
@@ -107,6 +109,7 @@ class MovieListView(MoviePageMixin, ListAPIView):
 def _tmdb_list_view(name: str, summary: str, method: str, params_class=AudienceParams):
     """A view class for one TMDb-backed list (popular, top rated, now playing, upcoming)."""
 
+    @cache_catalog_response("list")
     class View(MoviePageMixin, ListAPIView):
         @extend_schema(
             tags=["movies"], operation_id=f"movies_{name}", summary=summary, parameters=[params_class]
@@ -131,6 +134,7 @@ NowPlayingMoviesView = _tmdb_list_view(
 UpcomingMoviesView = _tmdb_list_view("upcoming", "Upcoming movies (TMDb, else local)", "get_upcoming_movies")
 
 
+@cache_catalog_response("list")
 class TrendingMoviesView(MoviePageMixin, ListAPIView):
     params_class = TrendingParams
 
@@ -148,6 +152,7 @@ class TrendingMoviesView(MoviePageMixin, ListAPIView):
         return self.respond(request, result, params, audience)
 
 
+@cache_catalog_response("list")
 class SearchMoviesView(MoviePageMixin, ListAPIView):
     params_class = SearchParams
 
@@ -165,6 +170,7 @@ class SearchMoviesView(MoviePageMixin, ListAPIView):
         return self.respond(request, result, params, audience)
 
 
+@cache_catalog_response("list")
 class DiscoverMoviesView(MoviePageMixin, ListAPIView):
     params_class = DiscoverParams
 
@@ -181,6 +187,7 @@ class DiscoverMoviesView(MoviePageMixin, ListAPIView):
         return self.respond(request, result, params, audience)
 
 
+@cache_catalog_response("detail")
 class MovieDetailView(GenericAPIView):
     serializer_class = MovieDetailSerializer
 
@@ -219,6 +226,7 @@ class MovieSyncView(GenericAPIView):
 
 
 def _related_view(relation_type: str, name: str, summary: str):
+    @cache_catalog_response("list")
     class View(MoviePageMixin, ListAPIView):
         @extend_schema(
             tags=["movies"],
@@ -247,6 +255,7 @@ MovieRecommendationsView = _related_view(
 MovieSimilarView = _related_view(RecommendationType.SIMILAR, "similar", "Movies similar to this one")
 
 
+@cache_catalog_response("list")
 class GenreListView(ListAPIView):
     serializer_class = GenreSerializer
 
@@ -258,6 +267,7 @@ class GenreListView(ListAPIView):
         return self.list(request, *args, **kwargs)
 
 
+@cache_catalog_response("list")
 class GenreMoviesView(MoviePageMixin, ListAPIView):
     params_class = GenreMoviesParams
 

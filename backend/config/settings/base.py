@@ -54,6 +54,7 @@ INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
 # MIDDLEWARE -------------------------------------------------------------------
 MIDDLEWARE = [
+    "core.metrics.MetricsMiddleware",
     "core.middleware.RequestIDMiddleware",
     "core.middleware.BodySizeLimitMiddleware",
     "corsheaders.middleware.CorsMiddleware",
@@ -133,7 +134,8 @@ def _cache_config() -> dict:
             "OPTIONS": {"MAX_ENTRIES": 10000},
         }
     return {
-        "BACKEND": "django_redis.cache.RedisCache",
+        # django-redis behind a circuit breaker (core/cache/backends.py).
+        "BACKEND": "core.cache.backends.RedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": CACHE_KEY_PREFIX,
         "OPTIONS": {
@@ -152,6 +154,27 @@ USING_REDIS = bool(REDIS_URL)
 DJANGO_REDIS_IGNORE_EXCEPTIONS = True
 DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 DJANGO_REDIS_LOGGER = "core.cache"
+
+# CACHING ----------------------------------------------------------------------
+# Levels, TTLs, stampede protection and the Redis breaker: see docs/caching.md.
+CACHE_ENABLED = env_bool("CACHE_ENABLED", True)
+CACHE_L1_TTL = env_float("CACHE_L1_TTL", 3.0)  # also the staleness bound of L1 across processes
+CACHE_L1_MAX_ENTRIES = env_int("CACHE_L1_MAX_ENTRIES", 1024)
+CACHE_L1_MAX_ITEM_BYTES = env_int("CACHE_L1_MAX_ITEM_BYTES", 256 * 1024)
+CACHE_TTL_JITTER = env_float("CACHE_TTL_JITTER", 0.1)
+CACHE_LOCK_TIMEOUT = env_int("CACHE_LOCK_TIMEOUT", 10)
+CACHE_WAIT_TIMEOUT = env_float("CACHE_WAIT_TIMEOUT", 0.5)
+CACHE_BREAKER_THRESHOLD = env_int("CACHE_BREAKER_THRESHOLD", 3)
+CACHE_BREAKER_COOLDOWN = env_float("CACHE_BREAKER_COOLDOWN", 5.0)
+CACHE_TTL_VIEW_LIST = env_int("CACHE_TTL_VIEW_LIST", 600)
+CACHE_TTL_VIEW_DETAIL = env_int("CACHE_TTL_VIEW_DETAIL", 3600)
+CACHE_TTL_VIEW_NEGATIVE = env_int("CACHE_TTL_VIEW_NEGATIVE", 30)
+CACHE_HTTP_MAX_AGE_LIST = env_int("CACHE_HTTP_MAX_AGE_LIST", 60)
+CACHE_HTTP_MAX_AGE_DETAIL = env_int("CACHE_HTTP_MAX_AGE_DETAIL", 300)
+# /metrics answers a bearer of this token, or a staff user.
+METRICS_TOKEN = env_str("METRICS_TOKEN")
+# `make bench` only: a bare baseline URL and the X-Cache-Bypass request header. Never in production.
+BENCH_ENDPOINTS = env_bool("BENCH_ENDPOINTS", False)
 
 # AUTHENTICATION ---------------------------------------------------------------
 PASSWORD_HASHERS = [
@@ -272,7 +295,7 @@ FRONTEND_URL = env_str("FRONTEND_URL", "http://localhost:3000")
 CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS", [FRONTEND_URL])
 CORS_URLS_REGEX = r"^/(api|health)/.*$"
 CORS_ALLOW_CREDENTIALS = False
-CORS_EXPOSE_HEADERS = ["X-Request-ID", "X-Cache", "ETag", "Retry-After"]
+CORS_EXPOSE_HEADERS = ["X-Request-ID", "X-Cache", "X-Cache-Level", "ETag", "Retry-After"]
 CORS_ALLOW_HEADERS = [
     "accept",
     "authorization",

@@ -1,60 +1,120 @@
-"""The cache layer's public API (minimal first version; the caching issue adds L1, breaker, single flight).
+"""The cache layer's public API: every cache read and write in the product goes through it.
 
-Every cache read and write in the product goes through these functions so the
-caching work can change the machinery without touching callers:
-
-    get_or_set(key, producer, ttl=..., level="service")  -> value (None is cached too)
+    get_or_set(key, producer, ttl=..., level="service")  -> value (a cached None is a hit)
     get(key, level=...) / set(key, value, ttl=..., level=...) / delete(key)
     namespace_version(name) / bump_namespace(name)        -> versioned key families
+    invalidate_movie(tmdb_id) / invalidate_catalog_lists() -> for the services that write
+
+Levels are "view" (rendered responses; L1 + L2), "service" (TMDb responses; L2, L1 on request)
+and "query" (per-user aggregates; L2). Keys come from `core.cache.keys`. See docs/caching.md.
 """
 
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from django.core.cache import cache as _cache
+from . import keys, layers, namespaces
+from .layers import bypass, bypassed, reset_local
 
 T = TypeVar("T")
-_MISSING = object()
-_NONE = "__mnx_cached_none__"
 LEVELS = ("view", "service", "query")
 
+__all__ = [
+    "LEVELS",
+    "bump_namespace",
+    "bypass",
+    "bypassed",
+    "delete",
+    "get",
+    "get_or_set",
+    "invalidate_catalog",
+    "invalidate_catalog_lists",
+    "invalidate_movie",
+    "keys",
+    "namespace_version",
+    "reset_local",
+    "set",
+]
 
-def get(key: str, *, level: str = "service") -> Any:
-    """The cached value, or None when absent (get_or_set tells a cached None from a miss)."""
-    value = _cache.get(key)
-    return None if value == _NONE else value
+
+def get_or_set(
+    key: str,
+    producer: Callable[[], T],
+    *,
+    ttl: float | None,
+    level: str = "service",
+    l1: bool | None = None,
+    stale_ttl: float | None = None,
+    negative_ttl: float | None = None,
+    negative_on: tuple[type[BaseException], ...] = (),
+    wait: float | None = None,
+) -> T:
+    """Return the cached value for `key`, computing and storing it on a miss.
+
+    `ttl` is how long the value is fresh (jittered down by up to CACHE_TTL_JITTER; None: until
+    evicted or deleted). After that it
+    is kept `stale_ttl` more seconds (default: `ttl`) and served stale while one caller refreshes
+    it; if the refresh fails, the stale value is served. On a miss one caller computes while the
+    others wait up to `wait` s (CACHE_WAIT_TIMEOUT) for its result. `l1=True` also keeps the value
+    in this process's memory for CACHE_L1_TTL s (default for level "view"). When the producer
+    raises one of `negative_on` and `negative_ttl` is set, the failure is cached that long and
+    re-raised to every caller meanwhile.
+    """
+    return layers.fetch(
+        key,
+        producer,
+        ttl=ttl,
+        level=level,
+        l1=l1,
+        stale_ttl=stale_ttl,
+        negative_ttl=negative_ttl,
+        negative_on=negative_on,
+        wait=wait,
+    ).value
 
 
-def set(key: str, value: Any, *, ttl: int, level: str = "service") -> None:
-    _cache.set(key, _NONE if value is None else value, timeout=ttl)
+def get(key: str, *, level: str = "service", default: Any = None, l1: bool | None = None) -> Any:
+    """The fresh cached value, or `default` (None) when absent (get_or_set tells a cached None from a miss)."""
+    return layers.get(key, level=level, default=default, l1=l1)
+
+
+def set(
+    key: str,
+    value: Any,
+    *,
+    ttl: float | None,
+    level: str = "service",
+    stale_ttl: float = 0,
+    l1: bool | None = None,
+) -> None:
+    layers.set(key, value, ttl=ttl, level=level, stale_ttl=stale_ttl, l1=l1)
 
 
 def delete(key: str) -> None:
-    _cache.delete(key)
-
-
-def get_or_set(key: str, producer: Callable[[], T], *, ttl: int, level: str = "service") -> T:
-    """Return the cached value for `key`, computing and storing it on a miss."""
-    value = _cache.get(key, _MISSING)
-    if value is not _MISSING:
-        return None if value == _NONE else value
-    value = producer()
-    set(key, value, ttl=ttl, level=level)
-    return value
+    """Removes the key from L2 and this process's L1 (other processes' L1 within CACHE_L1_TTL)."""
+    layers.delete(key)
 
 
 def namespace_version(name: str) -> int:
-    version = _cache.get(f"ns:{name}")
-    if version is None:
-        _cache.add(f"ns:{name}", 1, timeout=None)
-        version = _cache.get(f"ns:{name}") or 1
-    return int(version)
+    """The current version of a key family; build it into keys so a bump orphans them all."""
+    return namespaces.namespace_version(name)
 
 
 def bump_namespace(name: str) -> int:
     """Invalidate every key built with this namespace's version."""
-    try:
-        return int(_cache.incr(f"ns:{name}"))
-    except ValueError:
-        _cache.set(f"ns:{name}", 2, timeout=None)
-        return 2
+    return namespaces.bump_namespace(name)
+
+
+def invalidate_catalog_lists() -> None:
+    """Every cached list of movies (local catalog, popular, genres' movies, …) is recomputed."""
+    bump_namespace(keys.NS_CATALOG_LISTS)
+
+
+def invalidate_movie(tmdb_id: int) -> None:
+    """A movie changed: its cached detail responses go, and so do all lists (it may be in any)."""
+    bump_namespace(keys.movie_namespace(tmdb_id))
+    invalidate_catalog_lists()
+
+
+def invalidate_catalog() -> None:
+    """Everything rendered from the catalog (e.g. after a genre sync renamed genres)."""
+    bump_namespace(keys.NS_CATALOG)

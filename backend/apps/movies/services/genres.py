@@ -28,7 +28,9 @@ class GenreService:
             payload = self.tmdb.genres(language=language or settings.TMDB_DEFAULT_LANGUAGE)
         except TMDbError as exc:
             raise UpstreamUnavailable(retry_after=int(exc.retry_after) if exc.retry_after else None) from exc
-        return len(storage.store_genres(payload.get("genres") or []))
+        stored = storage.store_genres(payload.get("genres") or [])
+        cache.invalidate_catalog()  # genre names appear in every movie payload
+        return len(stored)
 
     def ensure_genres(self) -> None:
         """Sync genres at most once per static-data TTL (when credentials exist); never fails a read."""

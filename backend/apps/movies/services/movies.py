@@ -6,6 +6,7 @@ import logging
 import math
 from collections.abc import Callable
 
+from django.db import transaction
 from django.db.models import QuerySet
 
 from core import cache
@@ -39,6 +40,11 @@ def upstream_unavailable(exc: TMDbError) -> UpstreamUnavailable:
     """The API error for a TMDb failure; TMDb's Retry-After is passed on (1 s to 5 min)."""
     retry_after = min(MAX_RETRY_AFTER, max(1, math.ceil(exc.retry_after))) if exc.retry_after else None
     return UpstreamUnavailable(retry_after=retry_after)
+
+
+def _invalidate_after_commit(tmdb_id: int) -> None:
+    """The writer invalidates what it changed: the movie's detail responses and every list."""
+    transaction.on_commit(lambda: cache.invalidate_movie(tmdb_id))
 
 
 class MovieService:
@@ -80,7 +86,8 @@ class MovieService:
         try:
             payload = self.tmdb.movie_details(tmdb_id, fresh=fresh)
         except TMDbNotFound as exc:
-            storage.mark_gone(tmdb_id)
+            if storage.mark_gone(tmdb_id):
+                _invalidate_after_commit(tmdb_id)
             raise NotFound(f"Movie {tmdb_id} not found.") from exc
         except TMDbNotConfigured as exc:
             raise UpstreamUnavailable(
@@ -106,6 +113,7 @@ class MovieService:
             raise ValueError("payload is for another movie")
         data = {**data, "id": int(data.get("id") or movie.tmdb_id)}
         stored = storage.store_movie_details(data)
+        _invalidate_after_commit(stored.tmdb_id)
         return Movie.objects.with_genres().get(pk=stored.pk)
 
     def _localize_details(self, movie: Movie, audience: Audience) -> None:

@@ -1,6 +1,7 @@
 """Catalog test fixtures: users with profiles, a staff client, a TMDb double seeded with a small catalog."""
 
 import pytest
+from conftest import access_token_for
 from rest_framework.test import APIClient
 
 from apps.movies.services import MovieService
@@ -26,8 +27,9 @@ def user_client(make_user):
         user = user or make_user(**profile)
         # A fresh instance, as authentication would load it (nothing cached on it, e.g. the profile).
         user = type(user).objects.get(pk=user.pk)
+        # A real bearer token, as the frontend sends it (the HTTP cache keys on Authorization).
         client = APIClient()
-        client.force_authenticate(user)
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {access_token_for(user)}")
         client.user = user
         return client
 

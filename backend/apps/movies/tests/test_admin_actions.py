@@ -67,20 +67,25 @@ def test_the_resync_task_is_thin_and_returns_counts(monkeypatch):
     assert tasks.resync_movies.name == "movies.resync_movies"
 
 
-def test_invalidation_bumps_the_catalog_namespace_and_deletes_per_movie_keys():
+def test_invalidation_bumps_the_movies_namespaces_and_the_lists_only():
     # given
-    keys = [template.format(tmdb_id=5) for template in admin_actions.MOVIE_CACHE_KEY_TEMPLATES]
-    for key in keys:
-        cache.set(key, "cached", ttl=60)
-    other = admin_actions.MOVIE_CACHE_KEY_TEMPLATES[0].format(tmdb_id=6)
-    cache.set(other, "cached", ttl=60)
-    before = cache.namespace_version(admin_actions.CATALOG_NAMESPACE)
+    from core.cache import keys as cache_keys
+
+    before = {
+        name: cache.namespace_version(name)
+        for name in (
+            cache_keys.movie_namespace(5),
+            cache_keys.movie_namespace(6),
+            cache_keys.NS_CATALOG_LISTS,
+        )
+    }
     # when
     admin_actions.invalidate_movie_caches([5])
     # then
-    assert [cache.get(key) for key in keys] == [None] * len(keys)
-    assert cache.get(other) == "cached"
-    assert cache.namespace_version(admin_actions.CATALOG_NAMESPACE) == before + 1
+    after = {name: cache.namespace_version(name) for name in before}
+    assert after[cache_keys.movie_namespace(5)] > before[cache_keys.movie_namespace(5)]
+    assert after[cache_keys.NS_CATALOG_LISTS] > before[cache_keys.NS_CATALOG_LISTS]
+    assert after[cache_keys.movie_namespace(6)] == before[cache_keys.movie_namespace(6)]
 
 
 def test_deleting_a_movie_in_the_admin_invalidates_its_caches(admin_client, monkeypatch):

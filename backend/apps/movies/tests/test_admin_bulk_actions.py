@@ -8,7 +8,6 @@ from apps.movies import admin as movies_admin
 from apps.movies import admin_actions
 from apps.movies.models import Movie
 from apps.movies.tests.factories import GenreFactory, MovieFactory
-from core import cache
 from core.adminsite.testing import client_for, make_staff
 from core.mixins.models import SyncStatus
 
@@ -130,18 +129,19 @@ def test_mark_inactive_and_restore_movies(admin_client, monkeypatch):
     assert Movie.objects.get(pk=movies[0].pk).is_active
 
 
-def test_invalidate_caches_action_bumps_the_catalog_namespace_and_drops_movie_keys(admin_client):
-    # given
-    movie = MovieFactory(tmdb_id=603)
-    key = admin_actions.MOVIE_CACHE_KEY_TEMPLATES[0].format(tmdb_id=603)
-    cache.set(key, {"title": "stale"}, ttl=60)
-    version = cache.namespace_version(admin_actions.CATALOG_NAMESPACE)
+def test_invalidate_caches_action_drops_the_cached_detail_response(admin_client, api_client):
+    # given: the anonymous detail response is cached, then the row changes behind the cache
+    movie = MovieFactory(tmdb_id=603, title="Before")
+    assert api_client.get("/api/v1/movies/603/")["X-Cache"].startswith("MISS")
+    assert api_client.get("/api/v1/movies/603/")["X-Cache"].startswith("HIT")
+    Movie.objects.filter(pk=movie.pk).update(title="After")
     # when
     response = run_action(admin_client, MOVIES_URL, "invalidate_caches", [movie])
     # then
     assert "Invalidated cached responses for 1 movie(s)." in messages_of(response)
-    assert cache.get(key) is None
-    assert cache.namespace_version(admin_actions.CATALOG_NAMESPACE) > version
+    fresh = api_client.get("/api/v1/movies/603/")
+    assert fresh["X-Cache"].startswith("MISS")
+    assert fresh.json()["data"]["title"] == "After"
 
 
 def test_actions_need_change_permission(sync_double):

@@ -1,0 +1,222 @@
+"""HTTP caching for anonymous catalog reads: rendered bytes in L1/L2, ETag/304, Cache-Control, X-Cache.
+
+Apply it with one line per view class:
+
+    @cache_catalog_response("list")      # every list of movies (namespace catalog:lists)
+    @cache_catalog_response("detail")    # one movie by `tmdb_id` (namespace catalog:movie:<id>)
+
+A request with an Authorization header is never served cached bytes and its response is never
+stored: it goes to the view and leaves `Cache-Control: private, no-store`.
+"""
+
+import functools
+import hashlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
+from django.utils.cache import patch_vary_headers
+
+from core.constants import DEFAULT_PAGE_SIZE
+
+from . import keys, layers
+from .layers import BYPASS, MISS
+from .namespaces import namespace_version
+
+# Values that mean the default and so do not split the cache.
+QUERY_DEFAULTS = {"page": "1", "page_size": str(DEFAULT_PAGE_SIZE)}
+# Only these statuses are stored: the page, and briefly "not found" (negative caching).
+CACHEABLE_STATUSES = frozenset({200, 404})
+BYPASS_HEADER = "X-Cache-Bypass"
+_TRUE = {"1", "true", "yes", "on"}
+
+Namespace = str | Callable[[dict], str]
+
+
+@dataclass(frozen=True, slots=True)
+class CachedResponse:
+    """What the view level stores: enough to answer without running the view."""
+
+    status: int
+    body: bytes
+    content_type: str
+    etag: str
+
+
+class _Uncacheable(Exception):
+    """The view answered something not to be stored (a 400, a 503…); hand it back untouched."""
+
+    def __init__(self, response: HttpResponse):
+        super().__init__(response.status_code)
+        self.response = response
+
+
+@dataclass(frozen=True)
+class ViewCachePolicy:
+    namespaces: tuple[Namespace, ...]
+    ttl: Callable[[], float]
+    max_age: Callable[[], int]
+
+    def key(self, request: HttpRequest, kwargs: dict) -> str:
+        params = request.GET
+        language = params.get("language") or settings.TMDB_DEFAULT_LANGUAGE
+        include_adult = params.get("include_adult", "").lower() in _TRUE
+        items = [
+            (name, value)
+            for name, values in params.lists()
+            if name not in ("language", "include_adult")
+            for value in values
+        ]
+        versions = [namespace_version(self._name(namespace, kwargs)) for namespace in self.namespaces]
+        return keys.view_response(
+            host=f"{request.scheme}://{request.get_host()}",
+            path=request.path,
+            query=keys.normalize_query(items, QUERY_DEFAULTS),
+            language=language,
+            include_adult=include_adult,
+            versions=versions,
+        )
+
+    @staticmethod
+    def _name(namespace: Namespace, kwargs: dict) -> str:
+        return namespace(kwargs) if callable(namespace) else namespace
+
+    def ttl_for(self, cached: CachedResponse) -> float:
+        return self.ttl() if cached.status == 200 else settings.CACHE_TTL_VIEW_NEGATIVE
+
+
+def cache_response(
+    *, namespaces: Iterable[Namespace], ttl: Callable[[], float], max_age: Callable[[], int]
+) -> Callable[[type], type]:
+    """Class decorator for a DRF view: caches its anonymous GET responses (see the module doc)."""
+    policy = ViewCachePolicy(tuple(namespaces), ttl, max_age)
+
+    def decorate(view_class: type) -> type:
+        original = view_class.dispatch
+
+        @functools.wraps(original)
+        def dispatch(self, request, *args, **kwargs):
+            run = functools.partial(original, self, request, *args, **kwargs)
+            return serve(request, kwargs, run, policy)
+
+        view_class.dispatch = dispatch
+        view_class.http_cache_policy = policy
+        return view_class
+
+    return decorate
+
+
+def cache_catalog_response(kind: str, *, lookup: str = "tmdb_id") -> Callable[[type], type]:
+    """The catalog presets: "list" (bumped by any movie change) or "detail" (one movie by `lookup`)."""
+    if kind == "list":
+        return cache_response(
+            namespaces=(keys.NS_CATALOG, keys.NS_CATALOG_LISTS),
+            ttl=lambda: settings.CACHE_TTL_VIEW_LIST,
+            max_age=lambda: settings.CACHE_HTTP_MAX_AGE_LIST,
+        )
+    if kind == "detail":
+        return cache_response(
+            namespaces=(keys.NS_CATALOG, lambda kwargs: keys.movie_namespace(kwargs[lookup])),
+            ttl=lambda: settings.CACHE_TTL_VIEW_DETAIL,
+            max_age=lambda: settings.CACHE_HTTP_MAX_AGE_DETAIL,
+        )
+    raise ValueError(f"unknown catalog cache kind {kind!r}")
+
+
+def serve(request: HttpRequest, kwargs: dict, run: Callable[[], HttpResponse], policy: ViewCachePolicy):
+    if request.method != "GET":
+        return run()
+    if "HTTP_AUTHORIZATION" in request.META:
+        return _private(run())
+    if _bypass_requested(request):
+        with layers.bypass():
+            return _public(_render(run()), BYPASS, None, policy)
+    try:
+        lookup = layers.fetch(
+            policy.key(request, kwargs),
+            lambda: _capture(run),
+            ttl=policy.ttl(),
+            level="view",
+            ttl_for=policy.ttl_for,
+        )
+    except _Uncacheable as passthrough:
+        return _no_store(passthrough.response, MISS)
+    cached = lookup.value
+    if _etag_matches(request, cached.etag):
+        return _headers(HttpResponseNotModified(), cached, lookup.status, lookup.tier, policy)
+    return _headers(_from_cache(cached), cached, lookup.status, lookup.tier, policy)
+
+
+def _bypass_requested(request: HttpRequest) -> bool:
+    """The bench's "cache disabled" runs: honoured only where BENCH_ENDPOINTS is on."""
+    return settings.BENCH_ENDPOINTS and request.headers.get(BYPASS_HEADER, "").lower() in _TRUE
+
+
+def _render(response: HttpResponse) -> HttpResponse:
+    if hasattr(response, "render") and not getattr(response, "is_rendered", True):
+        response.render()
+    return response
+
+
+def _capture(run: Callable[[], HttpResponse]) -> CachedResponse:
+    response = _render(run())
+    if response.status_code not in CACHEABLE_STATUSES or response.streaming:
+        raise _Uncacheable(response)
+    body = bytes(response.content)
+    return CachedResponse(
+        status=response.status_code,
+        body=body,
+        content_type=response.get("Content-Type", "application/json"),
+        etag=f'"{hashlib.blake2b(body, digest_size=16).hexdigest()}"',
+    )
+
+
+def _from_cache(cached: CachedResponse) -> HttpResponse:
+    return HttpResponse(cached.body, status=cached.status, content_type=cached.content_type)
+
+
+def _etag_matches(request: HttpRequest, etag: str) -> bool:
+    header = request.headers.get("If-None-Match")
+    if not header:
+        return False
+    candidates = {tag.strip().removeprefix("W/") for tag in header.split(",")}
+    return "*" in candidates or etag in candidates
+
+
+def _headers(
+    response: HttpResponse, cached: CachedResponse, status: str, tier: str | None, policy: ViewCachePolicy
+) -> HttpResponse:
+    response["ETag"] = cached.etag
+    if cached.status == 200:
+        max_age = policy.max_age()
+        response["Cache-Control"] = f"public, max-age={max_age}, stale-while-revalidate={max_age}"
+    else:
+        response["Cache-Control"] = f"public, max-age={settings.CACHE_TTL_VIEW_NEGATIVE}"
+    return _mark(response, status, tier)
+
+
+def _public(response: HttpResponse, status: str, tier: str | None, policy: ViewCachePolicy) -> HttpResponse:
+    if response.status_code == 200:
+        response["Cache-Control"] = f"public, max-age={policy.max_age()}"
+    else:
+        response["Cache-Control"] = "no-store"
+    return _mark(response, status, tier)
+
+
+def _no_store(response: HttpResponse, status: str) -> HttpResponse:
+    response["Cache-Control"] = "no-store"
+    return _mark(response, status, None)
+
+
+def _private(response: HttpResponse) -> HttpResponse:
+    response["Cache-Control"] = "private, no-store"
+    return _mark(response, BYPASS, None)
+
+
+def _mark(response: HttpResponse, status: str, tier: str | None) -> HttpResponse:
+    response["X-Cache"] = status
+    if tier:
+        response["X-Cache-Level"] = tier
+    patch_vary_headers(response, ("Authorization",))
+    return response

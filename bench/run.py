@@ -1,0 +1,265 @@
+"""`make bench`: the app under gunicorn and granian (production settings) on PostgreSQL + Redis, measured with wrk.
+
+Everything is configurable from the environment (defaults in brackets):
+  BENCH_DATABASE_URL [postgres://postgres@127.0.0.1:5432/movie_nexus_bench]  (created if missing)
+  BENCH_REDIS_URL [redis://127.0.0.1:6379/15]   BENCH_CACHE_KEY_PREFIX [bench]  (only those keys are cleared)
+  BENCH_MOVIES [5000]  BENCH_DURATION [5] s per run  BENCH_ROUNDS [2]  BENCH_CONNECTIONS [32]
+  BENCH_SERVERS [gunicorn,granian] (also: gunicorn-sync)  BENCH_WORKERS [cores]  BENCH_THREADS [4]  BENCH_ONLY [all targets]
+  BENCH_WARMUP [40] s at most of Zipf warm-up per server, ending early at BENCH_WARMUP_HIT_RATE [0.95]
+  BENCH_ZIPF_EXPONENT [1.1]  BENCH_SOAK [0] s of Zipf mix per server afterwards, sampling worker RSS
+  BENCH_TMDB_BASE_URL [http://127.0.0.1:9/3, refuses: every upstream call is counted and fails fast]
+
+Targets are the TARGETS list below; endpoints that do not exist on this build are reported as
+"n/a" (mark new ones optional until they land).
+"""
+
+import os
+import random
+import secrets
+import shutil
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from pathlib import Path
+
+from .config import BACKEND, CONFIG, RESULTS, ROOT, TARGETS, ZIPF_EXPONENT, Target
+from .measure import deltas, http_get, run_wrk, scrape
+from .report import LOAD, conclusion, summarise, table, write_report
+from .servers import Server
+from .tmdb import Upstream
+from .tmdb import start as start_upstream
+
+
+# SETUP ------------------------------------------------------------------------------
+def ensure_wrk() -> str:
+    found = shutil.which("wrk")
+    if found:
+        return found
+    print("wrk is missing; installing it with apt-get …", flush=True)
+    subprocess.run(["apt-get", "install", "-y", "-q", "wrk"], check=False, stdout=subprocess.DEVNULL)  # noqa: S607
+    found = shutil.which("wrk")
+    if not found:
+        sys.exit("wrk could not be installed: run `apt-get install -y wrk` (as root) and retry")
+    return found
+
+
+def app_env(metrics_token: str) -> dict:
+    return {
+        **{key: value for key, value in os.environ.items() if not key.startswith("PROMETHEUS_")},
+        "DJANGO_SETTINGS_MODULE": "config.settings.production",
+        "PYTHONPATH": str(BACKEND),
+        "SECRET_KEY": secrets.token_urlsafe(48),
+        "JWT_SIGNING_KEY": secrets.token_urlsafe(40),
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "SECURE_SSL_REDIRECT": "false",
+        "DATABASE_URL": CONFIG["database_url"],
+        "REDIS_URL": CONFIG["redis_url"],
+        "CACHE_KEY_PREFIX": CONFIG["key_prefix"],
+        "BENCH_ENDPOINTS": "true",
+        "METRICS_TOKEN": metrics_token,
+        "THROTTLE_ANON": "100000000/min",
+        "THROTTLE_USER": "100000000/min",
+        "LOG_LEVEL": "WARNING",
+        "TMDB_BASE_URL": CONFIG["tmdb_base_url"],
+        "TMDB_API_KEY": "bench-double",
+    }
+
+
+def create_database() -> None:
+    import psycopg
+
+    url = CONFIG["database_url"]
+    name = url.rsplit("/", 1)[1].split("?")[0]
+    with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def prepare(env: dict) -> dict:
+    """Migrates, loads the catalog, clears this bench's cache keys, mints a user token."""
+    os.environ.update(env)
+    sys.path.insert(0, str(BACKEND))
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.core.cache import cache
+    from django.core.management import call_command
+    from rest_framework_simplejwt.tokens import AccessToken
+
+    from apps.authentication.models import User
+    from bench import catalog
+
+    create_database()
+    call_command("migrate", verbosity=0, interactive=False)
+    counts = catalog.load(CONFIG["movies"])
+    cache.delete_pattern("*")  # this prefix only: never FLUSHDB on a shared Redis
+    user = User.objects.filter(email="bench@example.com").first() or User.objects.create_user(
+        "bench@example.com", secrets.token_urlsafe(16), email_verified=True
+    )
+    from apps.movies.models import Movie
+
+    ranked = list(
+        Movie.objects.filter(is_active=True).order_by("-popularity").values_list("tmdb_id", flat=True)
+    )
+    return {"counts": counts, "token": str(AccessToken.for_user(user)), "ranked_ids": ranked}
+
+
+def zipf_paths(ranked_ids: list[int], count: int = 400000, exponent: float = ZIPF_EXPONENT) -> Path:
+    """A pre-sampled request sequence: movie ids and list pages with Zipf-distributed popularity."""
+    rng = random.Random(7)  # noqa: S311 - a reproducible sample, not crypto
+    movie_ids = rng.choices(
+        ranked_ids, [1 / (rank + 1) ** exponent for rank in range(len(ranked_ids))], k=count
+    )
+    pages = rng.choices(range(1, 51), [1 / page**exponent for page in range(1, 51)], k=count)
+    lines = [
+        f"/api/v1/movies/{movie_id}/" if rng.random() < 0.85 else f"/api/v1/movies/?page={page}"
+        for movie_id, page in zip(movie_ids, pages, strict=True)
+    ]
+    RESULTS.mkdir(exist_ok=True)
+    path = RESULTS / "zipf_paths.txt"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+# THE RUN ----------------------------------------------------------------------------
+def preflight(server: Server, targets: list[Target], token: str, paths: Path) -> list[Target]:
+    available = []
+    for target in targets:
+        url = server.base + (paths.read_text().split("\n", 1)[0] if target.zipf else target.path)
+        headers = dict(target.headers) | ({"Authorization": f"Bearer {token}"} if target.auth else {})
+        status = http_get(url, headers)[0]
+        if status == 200:
+            available.append(target)
+        elif target.optional and status in (404, 405):
+            print(f"  {target.name:<24} n/a on this build ({status})")
+        else:
+            raise SystemExit(f"{target.name}: {url} answered {status}")
+    return available
+
+
+def warm(wrk: str, servers: list[Server], targets: list[Target], token: str, paths: Path, metrics_token: str):
+    """Primes the cached targets; walks the Zipf stream in chunks until a chunk's hit rate reaches
+    BENCH_WARMUP_HIT_RATE or BENCH_WARMUP seconds have gone (bounded either way)."""
+    report = {}
+    for server in servers:
+        for target in targets:
+            if target.zipf:
+                report[server.name] = warm_zipf(wrk, server, target, token, paths, metrics_token)
+            elif target.cached:
+                for _ in range(3):
+                    http_get(
+                        server.base + target.path, {"Authorization": f"Bearer {token}"} if target.auth else {}
+                    )
+    return report
+
+
+def warm_zipf(wrk: str, server: Server, target: Target, token: str, paths: Path, metrics_token: str) -> dict:
+    deadline = time.monotonic() + CONFIG["warmup"]
+    requests, hit_rate = 0, 0.0
+    while time.monotonic() < deadline and hit_rate < CONFIG["warmup_hit_rate"]:
+        before = scrape(server.base, metrics_token)
+        result = run_wrk(wrk, server.base + target.path, target, token, paths, duration=4)
+        hit_rate = deltas(before, scrape(server.base, metrics_token))["hit_rate"] or 0.0
+        requests += result["requests"]
+    print(f"  {server.name:<9} Zipf warm-up: {requests} requests, last chunk's hit rate {hit_rate:.1%}")
+    return {"requests": requests, "hit_rate": hit_rate}
+
+
+def measure(wrk, servers, targets, token, metrics_token, paths, upstream: Upstream) -> dict:
+    runs: dict = {server.name: {target.name: [] for target in targets} for server in servers}
+    for round_number in range(1, CONFIG["rounds"] + 1):
+        for target in targets:
+            for server in servers:  # interleaved: each target on each server, round after round
+                before, upstream_before = scrape(server.base, metrics_token), upstream.requests()
+                result = run_wrk(wrk, server.base + target.path, target, token, paths, CONFIG["duration"])
+                result.update(deltas(before, scrape(server.base, metrics_token)))
+                if upstream.present:
+                    result["tmdb_calls"] = upstream.requests() - upstream_before
+                runs[server.name][target.name].append(result)
+                print(
+                    f"  round {round_number} {server.name:<9} {target.name:<24} {result['rps']:>9.0f} req/s"
+                    f"  p50 {result['p50_ms']:6.2f} ms  p99 {result['p99_ms']:7.2f} ms",
+                    flush=True,
+                )
+    return runs
+
+
+def soak(wrk: str, servers: list[Server], target: Target, token: str, paths: Path) -> dict:
+    """A long Zipf run per server while the largest worker's RSS is sampled: is memory flat?"""
+    report = {}
+    for server in servers:
+        samples = []
+        with ThreadPoolExecutor(1) as pool:
+            run = pool.submit(run_wrk, wrk, server.base + target.path, target, token, paths, CONFIG["soak"])
+            while not run.done():
+                samples.append(max((m.get("VmRSS", 0) for m in server.worker_memory().values()), default=0))
+                time.sleep(max(1.0, CONFIG["soak"] / 20))
+            result = run.result()
+        report[server.name] = {
+            "rps": result["rps"],
+            "first": samples[0],
+            "last": samples[-1],
+            "max": max(samples),
+        }
+        print(
+            f"  soak {server.name:<9} {CONFIG['soak']} s: RSS {samples[0]} → {samples[-1]} KiB (max {max(samples)})"
+        )
+    return report
+
+
+def main() -> None:
+    started, clock = datetime.now(UTC), time.monotonic()
+    LOAD["start"] = os.getloadavg()[0]
+    wrk = ensure_wrk()
+    RESULTS.mkdir(exist_ok=True)
+    metrics_token = secrets.token_urlsafe(24)
+    env = app_env(metrics_token)
+    print(f"preparing the database and catalog ({CONFIG['movies']} generated movies) …", flush=True)
+    prepared = prepare(env)
+    paths = zipf_paths(prepared["ranked_ids"])
+    token = prepared["token"]
+    upstream = start_upstream(prepared["ranked_ids"])
+    if upstream.present:
+        env |= {"TMDB_BASE_URL": upstream.base_url, "TMDB_API_KEY": upstream.api_key}
+    print(f"TMDb: {'the local double at ' + upstream.base_url if upstream.present else 'none (closed port)'}")
+    wanted = [t for t in TARGETS if not CONFIG["only"] or t.name in CONFIG["only"] or t.name == "baseline"]
+    servers = [Server(name, env) for name in CONFIG["servers"]]
+    try:
+        for server in servers:
+            server.wait_ready()
+        print("checking targets …", flush=True)
+        targets = preflight(servers[0], wanted, token, paths)
+        unavailable = [t.name for t in wanted if t not in targets]
+        print("warming up …", flush=True)
+        warmup = warm(wrk, servers, targets, token, paths, metrics_token)
+        start_memory = {server.name: server.worker_memory() for server in servers}
+        print("measuring …", flush=True)
+        runs = measure(wrk, servers, targets, token, metrics_token, paths, upstream)
+        zipf = next((target for target in targets if target.zipf), None)
+        soaked = soak(wrk, servers, zipf, token, paths) if CONFIG["soak"] and zipf else {}
+        memory = {}
+        for server in servers:
+            end = server.worker_memory()
+            memory[server.name] = {
+                "peak_kib": max((m.get("VmHWM", 0) for m in end.values()), default=0),
+                "start_kib": max((m.get("VmRSS", 0) for m in start_memory[server.name].values()), default=0),
+                "end_kib": max((m.get("VmRSS", 0) for m in end.values()), default=0),
+            }
+    finally:
+        for server in servers:
+            server.stop()
+        upstream.stop()
+    summary = summarise(runs)
+    elapsed = time.monotonic() - clock
+    write_report(summary, targets, memory, prepared["counts"], started, elapsed, unavailable, warmup, soaked)
+    print()
+    print(table(summary, targets, memory))
+    print(conclusion(summary))
+    print(f"\nwritten: docs/performance.md, {RESULTS / 'latest.json'}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,113 @@
+"""The servers under test (gunicorn, granian): start, wait, measure memory, stop (by the group we started)."""
+
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+from .config import BACKEND, BENCH, CONFIG, RESULTS, VENV_BIN
+from .measure import http_get
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def server_command(name: str, port: int) -> list[str]:
+    workers, threads = str(CONFIG["workers"]), str(CONFIG["threads"])
+    if name in ("gunicorn", "gunicorn-sync"):
+        worker_class = "sync" if name == "gunicorn-sync" else "gthread"
+        conf = BENCH / "gunicorn.conf.py"
+        return [
+            str(VENV_BIN / "gunicorn"), "config.wsgi:application", "-c", str(conf),
+            "--bind", f"127.0.0.1:{port}", "--worker-class", worker_class,
+        ]  # fmt: skip
+    if name == "granian":
+        return [
+            str(VENV_BIN / "granian"),
+            "--interface", "wsgi", "--host", "127.0.0.1", "--port", str(port),
+            "--workers", workers, "--blocking-threads", threads,
+            "--no-access-log", "--log-level", "warning", "config.wsgi:application",
+        ]  # fmt: skip
+    raise SystemExit(f"unknown server {name!r}")
+
+
+class Server:
+    def __init__(self, name: str, env: dict):
+        self.name = name
+        self.port = free_port()
+        self.metrics_dir = Path(tempfile.mkdtemp(prefix=f"bench-prom-{name}-"))
+        env = {
+            **env,
+            "PROMETHEUS_MULTIPROC_DIR": str(self.metrics_dir),
+            "BENCH_WORKERS": str(CONFIG["workers"]),
+        }
+        self.log = open(RESULTS / f"{name}.log", "w")  # noqa: SIM115 - closed in stop()
+        self.process = subprocess.Popen(
+            server_command(name, self.port), cwd=BACKEND, env=env, stdout=self.log, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )  # fmt: skip
+        self.base = f"http://127.0.0.1:{self.port}"
+
+    def wait_ready(self, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise SystemExit(f"{self.name} exited; see {self.log.name}")
+            try:
+                if http_get(self.base + "/health/live")[0] == 200:
+                    return
+            except OSError:
+                pass
+            time.sleep(0.2)
+        raise SystemExit(f"{self.name} did not start within {timeout}s; see {self.log.name}")
+
+    def worker_memory(self) -> dict[int, dict[str, int]]:
+        """VmRSS and VmHWM (peak) in KiB of every process of this server, by pid."""
+        pids = descendants(self.process.pid)
+        return {pid: memory_of(pid) for pid in pids if memory_of(pid)}
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)  # the group this script started, by its id
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(timeout=5)
+        self.log.close()
+        shutil.rmtree(self.metrics_dir, ignore_errors=True)
+
+
+def descendants(root: int) -> list[int]:
+    parents = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
+    found, frontier = [], [root]
+    while frontier:
+        pid = frontier.pop()
+        children = [child for child, parent in parents.items() if parent == pid]
+        found.extend(children)
+        frontier.extend(children)
+    return found
+
+
+def memory_of(pid: int) -> dict[str, int]:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return {}
+    values = dict(re.findall(r"^(VmRSS|VmHWM):\s+(\d+) kB", status, re.MULTILINE))
+    return {key: int(value) for key, value in values.items()}

@@ -1,0 +1,56 @@
+"""The TMDb double for the bench, when the build has one (core.services.tmdb.double); else none.
+
+With a double, every upstream call the servers make lands here and is counted; without one,
+TMDB_BASE_URL points at a closed port and calls are counted by the app's own metrics hook.
+"""
+
+import contextlib
+
+
+class Upstream:
+    """The upstream the servers talk to, and how many requests it has received."""
+
+    def __init__(self, double=None, api_key: str = ""):
+        self.double = double
+        self.api_key = api_key
+
+    @property
+    def present(self) -> bool:
+        return self.double is not None
+
+    @property
+    def base_url(self) -> str:
+        url = self.double.base_url
+        return url() if callable(url) else url
+
+    def requests(self) -> int | None:
+        if self.double is None:
+            return None
+        count = self.double.request_count
+        return count() if callable(count) else count
+
+    def stop(self) -> None:
+        if self.double is not None:
+            with contextlib.suppress(Exception):
+                self.double.stop()
+
+
+def start(ranked_ids: list[int]) -> Upstream:
+    try:
+        from core.services.tmdb.double import API_KEY, TMDbDouble
+    except ImportError:
+        return Upstream()
+    double = TMDbDouble().start()
+    _seed(double, ranked_ids[:500])
+    return Upstream(double, API_KEY)
+
+
+def _seed(double, ids: list[int]) -> None:
+    """The same movies as the local catalog, and the lists TMDb serves (best effort: the double's
+    seeding API belongs to the catalog code and may differ)."""
+    with contextlib.suppress(AttributeError, TypeError, ValueError, KeyError):
+        for tmdb_id in ids:
+            double.add_movie(tmdb_id)
+        for name in ("popular", "top_rated", "now_playing", "upcoming", "trending"):
+            with contextlib.suppress(AttributeError, TypeError, ValueError, KeyError):
+                double.set_list(name, ids[:100])
