@@ -115,23 +115,29 @@ class UserAdmin(FastChangelistMixin, DjangoUserAdmin):
     def activate_users(self, request, queryset) -> None:
         self._set_active(request, queryset, active=True)
 
-
     @admin.display(description="sessions")
     def all_sessions(self, obj: User) -> str:
         url = reverse("admin:authentication_usersession_changelist")
         return format_html('<a href="{}?user__id__exact={}">All sessions of this user</a>', url, obj.pk)
 
-    @admin.action(description="Revoke all sessions of selected users (signs them out everywhere)", permissions=["change"])
+    @admin.action(
+        description="Revoke all sessions of selected users (signs them out everywhere)",
+        permissions=["change"],
+    )
     def revoke_all_sessions(self, request, queryset) -> None:
         targets = list(self._manageable(request, queryset))
         service = TokenService()
         revoked = sum(
             service.revoke_all(user=user, reason=UserSession.RevokeReason.STAFF_REVOKED) for user in targets
         )
-        self.message_user(request, f"{revoked} session(s) of {len(targets)} user(s) revoked.", messages.SUCCESS)
+        self.message_user(
+            request, f"{revoked} session(s) of {len(targets)} user(s) revoked.", messages.SUCCESS
+        )
         self._report_skipped(request, queryset.count() - len(targets), "staff you may not manage")
 
-    @admin.action(description="Resend the verification email to selected unverified users", permissions=["change"])
+    @admin.action(
+        description="Resend the verification email to selected unverified users", permissions=["change"]
+    )
     def resend_verification(self, request, queryset) -> None:
         targets = list(queryset.filter(is_active=True, email_verified=False).values_list("email", flat=True))
         if len(targets) > RESEND_VERIFICATION_LIMIT:

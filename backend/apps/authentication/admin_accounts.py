@@ -128,7 +128,9 @@ class UserSessionAdmin(ReadOnlyAdminMixin, FastChangelistMixin, admin.ModelAdmin
     def has_revoke_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("authentication.change_usersession")
 
-    @admin.action(description="Revoke selected sessions (their tokens stop working now)", permissions=["revoke"])
+    @admin.action(
+        description="Revoke selected sessions (their tokens stop working now)", permissions=["revoke"]
+    )
     def revoke_sessions(self, request: HttpRequest, queryset) -> None:
         selected = queryset.count()
         ids = list(
@@ -231,7 +233,9 @@ class LoginLockoutAdmin(ReadOnlyAdminMixin, FastChangelistMixin, admin.ModelAdmi
     def has_clear_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("authentication.change_loginlockout")
 
-    @admin.action(description="Clear selected lockouts (the user may sign in again now)", permissions=["clear"])
+    @admin.action(
+        description="Clear selected lockouts (the user may sign in again now)", permissions=["clear"]
+    )
     def clear_lockouts(self, request: HttpRequest, queryset) -> None:
         emails = list(queryset.values_list("email", flat=True))
         service = LoginLockoutService()

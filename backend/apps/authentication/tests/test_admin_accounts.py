@@ -12,9 +12,9 @@ from django.utils import timezone
 
 from apps.authentication.admin_accounts import SESSION_INLINE_LIMIT
 from apps.authentication.models import LoginLockout, User, UserSession, VerificationToken
-from apps.authentication.services.verification import hash_token
 from core.adminsite.testing import changelist_queries, client_for, make_staff
 
+from .admin_records import make_session, make_token
 from .factories import UserFactory
 from .fixtures import LOGIN_URL, ME_URL, REFRESH_URL, bearer, last_email_to, link_params, login
 
@@ -25,27 +25,6 @@ TOKENS_URL = reverse("admin:authentication_verificationtoken_changelist")
 LOCKOUTS_URL = reverse("admin:authentication_loginlockout_changelist")
 USERS_URL = reverse("admin:authentication_user_changelist")
 VERIFY_URL = "/api/v1/auth/verify-email/"
-
-
-def make_session(user, *, minutes_ago: int = 0, **fields) -> UserSession:
-    moment = timezone.now() - timedelta(minutes=minutes_ago)
-    values = {
-        "refresh_jti": f"jti-{user.pk}-{minutes_ago}",
-        "user_agent": "Mozilla/5.0 (X11; Linux x86_64) Firefox/130.0",
-        "device": "Firefox on Linux",
-        "ip_address": "203.0.113.7",
-        "created_at": moment,
-        "last_used_at": moment,
-        "expires_at": timezone.now() + timedelta(days=7),
-    }
-    values.update(fields)
-    return UserSession.objects.create(user=user, **values)
-
-
-def make_token(user, *, raw: str = "raw-token", **fields) -> VerificationToken:
-    values = {"purpose": VerificationToken.Purpose.VERIFY_EMAIL, "expires_at": timezone.now() + timedelta(hours=1)}
-    values.update(fields)
-    return VerificationToken.objects.create(user=user, token_hash=hash_token(raw), **values)
 
 
 def run_action(client, url: str, action: str, selection: list) -> list[str]:
@@ -93,7 +72,9 @@ def test_session_pages_are_read_only(admin_client, user):
         ({"state": "expired"}, ["eve"]),
     ],
 )
-def test_sessions_are_searched_by_email_or_ip_and_filtered_by_state(admin_client, user, other_user, query, expected):
+def test_sessions_are_searched_by_email_or_ip_and_filtered_by_state(
+    admin_client, user, other_user, query, expected
+):
     # given
     make_session(user)
     make_session(other_user, ip_address="198.51.100.4", revoked_at=timezone.now(), revoked_reason="logout")
@@ -110,7 +91,9 @@ def test_revoking_sessions_in_the_admin_ends_them_through_the_api_at_once(api_cl
     first, second = login(api_client, user.email), login(api_client, user.email)
     assert bearer(first["access"]).get(ME_URL).status_code == 200
     staff = make_staff(perms=("authentication.view_usersession", "authentication.change_usersession"))
-    first_sid = UserSession.objects.get(user=user, created_at=min(s.created_at for s in user.sessions.all())).pk
+    first_sid = UserSession.objects.get(
+        user=user, created_at=min(s.created_at for s in user.sessions.all())
+    ).pk
     # when
     shown = run_action(client_for(staff), SESSIONS_URL, "revoke_sessions", [first_sid])
     # then
@@ -190,7 +173,9 @@ def test_clearing_a_lockout_lets_the_user_sign_in_again(api_client, user, settin
         api_client.post(LOGIN_URL, {"email": user.email, "password": "wrong"}, format="json")
     lockout = LoginLockout.objects.get(email=user.email)
     assert lockout.locked_until is not None
-    staff = client_for(make_staff(perms=("authentication.view_loginlockout", "authentication.change_loginlockout")))
+    staff = client_for(
+        make_staff(perms=("authentication.view_loginlockout", "authentication.change_loginlockout"))
+    )
     # when
     page = staff.get(LOCKOUTS_URL, {"locked": "yes"})
     shown = run_action(staff, LOCKOUTS_URL, "clear_lockouts", [lockout.pk])
@@ -261,7 +246,9 @@ def test_saving_a_user_leaves_the_sessions_inline_alone(admin_client, user):
         management = formset.formset.management_form
         data.update({management.add_prefix(name): value for name, value in management.initial.items()})
         for form in formset.formset.forms:
-            data.update({form.add_prefix(name): form[name].value() for name in form.fields if form[name].value()})
+            data.update(
+                {form.add_prefix(name): form[name].value() for name in form.fields if form[name].value()}
+            )
     # when
     response = admin_client.post(url, data)
     # then
@@ -327,7 +314,12 @@ def test_resend_verification_refuses_too_large_a_selection(admin_client, monkeyp
     ("model", "url", "perm", "build"),
     [
         (UserSession, SESSIONS_URL, "view_usersession", lambda owner, n: make_session(owner, minutes_ago=n)),
-        (VerificationToken, TOKENS_URL, "view_verificationtoken", lambda owner, n: make_token(owner, raw=str(n))),
+        (
+            VerificationToken,
+            TOKENS_URL,
+            "view_verificationtoken",
+            lambda owner, n: make_token(owner, raw=str(n)),
+        ),
         (
             LoginLockout,
             LOCKOUTS_URL,
