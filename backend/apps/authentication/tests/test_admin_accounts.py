@@ -223,6 +223,25 @@ def test_user_page_shows_the_most_recent_sessions_in_one_query(admin_client, use
     assert many == one
 
 
+def test_sessions_inline_needs_the_session_view_permission_and_links_to_the_filtered_list(user, other_user):
+    # given
+    make_session(user)
+    make_session(other_user)
+    url = reverse("admin:authentication_user_change", args=[user.pk])
+    users_only = client_for(make_staff(perms=("authentication.view_user",)))
+    both = client_for(
+        make_staff("both@example.com", perms=("authentication.view_user", "authentication.view_usersession"))
+    )
+    # when
+    hidden = users_only.get(url).context["inline_admin_formsets"]
+    shown = both.get(url).context["inline_admin_formsets"]
+    listed = both.get(SESSIONS_URL, {"user__id__exact": user.pk})
+    # then
+    assert UserSession not in [fs.formset.model for fs in hidden]
+    assert UserSession in [fs.formset.model for fs in shown]
+    assert [session.user for session in listed.context["cl"].result_list] == [user]
+
+
 def page_queries(client, url: str) -> int:
     with CaptureQueriesContext(connection) as captured:
         assert client.get(url).status_code == 200
