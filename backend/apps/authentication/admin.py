@@ -1,18 +1,24 @@
 """Staff admin for users: no escalation by non-superusers; groups are for superusers to shape."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group
+from django.urls import reverse
+from django.utils.html import format_html
 
 from apps.users.admin import ProfileInline
 from core.adminsite.mixins import FastChangelistMixin
 
-from .models import User
+from .admin_accounts import UserSessionInline
+from .models import User, UserSession
+from .services import AuthService, TokenService
 
 # Who a user is allowed to be: only superusers may grant or remove these.
 PRIVILEGE_FIELDS = ("is_staff", "is_superuser", "groups", "user_permissions")
+# Verification emails one click may send (each issues a token and queues a Celery task).
+RESEND_VERIFICATION_LIMIT = 200
 
 
 class UserCreationForm(auth_forms.AdminUserCreationForm):
@@ -45,18 +51,18 @@ class UserAdmin(FastChangelistMixin, DjangoUserAdmin):
     ]
     search_fields = ["email"]
     list_filter = ["is_staff", "is_superuser", "is_active", "email_verified"]
-    readonly_fields = ["last_login", "date_joined", "updated_at"]
+    readonly_fields = ["last_login", "date_joined", "updated_at", "all_sessions"]
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
-        ("Status", {"fields": ["is_active", "email_verified"]}),
+        ("Status", {"fields": ["is_active", "email_verified", "all_sessions"]}),
         ("Permissions", {"fields": list(PRIVILEGE_FIELDS)}),
         ("Dates", {"fields": ["last_login", "date_joined", "updated_at"]}),
     ]
     add_fieldsets = [
         (None, {"classes": ["wide"], "fields": ["email", "usable_password", "password1", "password2"]})
     ]
-    inlines = [ProfileInline]
-    actions = ["deactivate_users", "activate_users"]
+    inlines = [ProfileInline, UserSessionInline]
+    actions = ["deactivate_users", "activate_users", "revoke_all_sessions", "resend_verification"]
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
@@ -108,6 +114,48 @@ class UserAdmin(FastChangelistMixin, DjangoUserAdmin):
     @admin.action(description="Activate selected users", permissions=["change"])
     def activate_users(self, request, queryset) -> None:
         self._set_active(request, queryset, active=True)
+
+    @admin.display(description="sessions")
+    def all_sessions(self, obj: User) -> str:
+        url = reverse("admin:authentication_usersession_changelist")
+        return format_html('<a href="{}?user__id__exact={}">All sessions of this user</a>', url, obj.pk)
+
+    @admin.action(
+        description="Revoke all sessions of selected users (signs them out everywhere)",
+        permissions=["change"],
+    )
+    def revoke_all_sessions(self, request, queryset) -> None:
+        targets = list(self._manageable(request, queryset))
+        service = TokenService()
+        revoked = sum(
+            service.revoke_all(user=user, reason=UserSession.RevokeReason.STAFF_REVOKED) for user in targets
+        )
+        self.message_user(
+            request, f"{revoked} session(s) of {len(targets)} user(s) revoked.", messages.SUCCESS
+        )
+        self._report_skipped(request, queryset.count() - len(targets), "staff you may not manage")
+
+    @admin.action(
+        description="Resend the verification email to selected unverified users", permissions=["change"]
+    )
+    def resend_verification(self, request, queryset) -> None:
+        targets = list(queryset.filter(is_active=True, email_verified=False).values_list("email", flat=True))
+        if len(targets) > RESEND_VERIFICATION_LIMIT:
+            self.message_user(
+                request,
+                f"{len(targets)} unverified users selected; send to at most {RESEND_VERIFICATION_LIMIT} at once.",
+                messages.ERROR,
+            )
+            return
+        service = AuthService()
+        for email in targets:
+            service.resend_verification(email=email)
+        self.message_user(request, f"Verification email queued for {len(targets)} user(s).", messages.SUCCESS)
+        self._report_skipped(request, queryset.count() - len(targets), "already verified, or inactive")
+
+    def _report_skipped(self, request, skipped: int, why: str) -> None:
+        if skipped:
+            self.message_user(request, f"{skipped} user(s) skipped ({why}).", messages.WARNING)
 
 
 admin.site.unregister(Group)

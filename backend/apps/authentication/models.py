@@ -76,6 +76,7 @@ class UserSession(models.Model):
         PASSWORD_RESET = "password_reset", "Password reset"
         REUSE_DETECTED = "reuse_detected", "Refresh token reuse detected"
         USER_INACTIVE = "user_inactive", "User inactive"
+        STAFF_REVOKED = "staff_revoked", "Revoked by staff"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="sessions")

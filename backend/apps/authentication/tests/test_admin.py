@@ -31,7 +31,8 @@ def change_form_data(client, user: User, **overrides) -> dict:
     for name in ("groups", "user_permissions"):
         if name in data:
             data[name] = [item.pk for item in data[name]]
-    data.update({"profile-TOTAL_FORMS": "0", "profile-INITIAL_FORMS": "0"})
+    for prefix in ("profile", "sessions"):
+        data.update({f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"})
     data.update(overrides)
     return {name: value for name, value in data.items() if value is not False}
 
