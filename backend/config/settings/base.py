@@ -288,6 +288,24 @@ TMDB_BASE_URL = env_str("TMDB_BASE_URL", "https://api.themoviedb.org/3")
 TMDB_IMAGE_BASE_URL = env_str("TMDB_IMAGE_BASE_URL", "https://image.tmdb.org/t/p/")
 TMDB_DEFAULT_LANGUAGE = env_str("TMDB_DEFAULT_LANGUAGE", "en-US")
 
+# SYNC -------------------------------------------------------------------------
+# The sync commands and tasks (docs/sync.md). A lock whose holder died expires after
+# SYNC_LOCK_TTL seconds; a live holder renews it while it works.
+SYNC_LOCK_TTL = env_int("SYNC_LOCK_TTL", 600)
+# Movie details fetched in parallel by one run (the shared TMDb rate limit still applies).
+SYNC_CONCURRENCY = env_int("SYNC_CONCURRENCY", 8)
+# A failed movie is retried after SYNC_RETRY_BASE_MINUTES * 2**(failures-1), capped.
+SYNC_RETRY_BASE_MINUTES = env_int("SYNC_RETRY_BASE_MINUTES", 30)
+SYNC_RETRY_MAX_MINUTES = env_int("SYNC_RETRY_MAX_MINUTES", 7 * 24 * 60)
+# A movie still rate limited after the client's own retries is tried this many more times.
+SYNC_RATE_LIMIT_RETRIES = env_int("SYNC_RATE_LIMIT_RETRIES", 5)
+# A run stops early (exit 1) after this many consecutive upstream failures: TMDb is down.
+SYNC_ABORT_AFTER_FAILURES = env_int("SYNC_ABORT_AFTER_FAILURES", 20)
+# The first `sync_changes` without --since and without a stored point starts this many days back.
+SYNC_CHANGES_DEFAULT_DAYS = env_int("SYNC_CHANGES_DEFAULT_DAYS", 1)
+# `warm_cache` also renders the details of this many of the most popular movies.
+WARM_CACHE_DETAIL_COUNT = env_int("WARM_CACHE_DETAIL_COUNT", 50)
+
 # LOGGING ----------------------------------------------------------------------
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO").upper()
 LOG_FORMAT = env_str("LOG_FORMAT", "text")  # "text" (readable) or "json" (one object a line)
