@@ -25,7 +25,11 @@ class LockHeld(Exception):
     def __init__(self, name: str, holder: SyncLock | None):
         self.name = name
         self.holder = holder
-        detail = f" (pid {holder.pid} on {holder.host}, since {holder.acquired_at:%Y-%m-%d %H:%M:%S} UTC, expires {holder.expires_at:%H:%M:%S} UTC)" if holder else ""
+        detail = (
+            f" (pid {holder.pid} on {holder.host}, since {holder.acquired_at:%Y-%m-%d %H:%M:%S} UTC, expires {holder.expires_at:%H:%M:%S} UTC)"
+            if holder
+            else ""
+        )
         super().__init__(f"{name} is already running{detail}; exiting.")
 
 

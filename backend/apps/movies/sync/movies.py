@@ -12,7 +12,6 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from core.mixins.models import SyncStatus
@@ -27,8 +26,7 @@ from core.services.tmdb.errors import (
 )
 
 from ..models import Movie
-from ..services import MovieService
-from ..services import storage
+from ..services import MovieService, storage
 from . import compare
 from .runner import Aborted, SyncRun
 from .summary import Outcome
@@ -71,7 +69,10 @@ def record_failure(tmdb_id: int, error: Exception) -> bool:
     """Mark a stored movie failed with the error and the time of its next attempt; False if not stored."""
     with transaction.atomic():
         retries = (
-            Movie.objects.select_for_update().filter(tmdb_id=tmdb_id).values_list("sync_retries", flat=True).first()
+            Movie.objects.select_for_update()
+            .filter(tmdb_id=tmdb_id)
+            .values_list("sync_retries", flat=True)
+            .first()
         )
         if retries is None:
             return False
@@ -97,6 +98,8 @@ class MovieSyncer:
         # refresh_stale stamps last_synced_at on unchanged movies so the next run moves on.
         self.touch_unchanged = touch_unchanged
         self.consecutive_failures = 0
+        # Ids settled by this syncer (synced, unchanged, gone, or failed for a reason a retry won't fix).
+        self.settled: set[int] = set()
 
     def sync_ids(self, tmdb_ids: Iterable[int]) -> None:
         ids = list(dict.fromkeys(int(i) for i in tmdb_ids))
@@ -116,6 +119,8 @@ class MovieSyncer:
     def _consume(self, fetched: Fetched) -> None:
         self.run.renew_lock()
         outcome = self.apply(fetched)
+        if not isinstance(fetched.error, TMDbUnavailable):
+            self.settled.add(fetched.tmdb_id)
         self.run.summary.count(outcome)
         self.run.progress.advance(f"{fetched.tmdb_id} {outcome}")
 
@@ -160,7 +165,9 @@ class MovieSyncer:
 
     def _failed(self, tmdb_id: int, error: TMDbError) -> Outcome:
         recorded = False if self.run.dry_run else record_failure(tmdb_id, error)
-        self.run.note(f"movie {tmdb_id}: failed ({error}){'' if recorded else ' [not stored, nothing recorded]'}")
+        self.run.note(
+            f"movie {tmdb_id}: failed ({error}){'' if recorded else ' [not stored, nothing recorded]'}"
+        )
         if isinstance(error, TMDbUnavailable):
             self.consecutive_failures += 1
             if self.consecutive_failures >= settings.SYNC_ABORT_AFTER_FAILURES:

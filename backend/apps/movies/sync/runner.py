@@ -15,7 +15,7 @@ from core.services.tmdb.errors import TMDbNotConfigured, TMDbUnauthorized
 
 from .locks import JobLock, LockHeld, LockLost
 from .progress import Progress
-from .summary import SyncSummary
+from .summary import Outcome, SyncSummary
 
 logger = logging.getLogger("apps.movies.sync")
 
@@ -65,6 +65,12 @@ class SyncRun:
             self.progress.close()
             self.err.write(message + "\n")
 
+    def upstream_failed(self, message: str) -> None:
+        """A list or page could not be fetched: counted as a failure, and a task may retry the job."""
+        self.summary.count(Outcome.FAILED)
+        self.summary.retryable = True
+        self.note(message)
+
     def renew_lock(self) -> None:
         if self.lock is not None:
             self.lock.renew()
@@ -85,9 +91,19 @@ class SyncRun:
             self._cannot_run(f"TMDb refused the credentials ({exc}); nothing more was tried.")
         except (OperationalError, InterfaceError) as exc:
             self._cannot_run(f"The database is unavailable: {exc}".strip())
-        except (Aborted, LockLost) as exc:
+            self.summary.retryable = True
+        except Aborted as exc:
+            self.summary.error = str(exc)
+            self.summary.retryable = True
+            self.note(str(exc))
+        except LockLost as exc:
             self.summary.error = str(exc)
             self.note(str(exc))
+        except Exception as exc:
+            # A bug must not cost the summary line; what was stored stays stored (one transaction each).
+            logger.exception("%s crashed", self.job)
+            self.summary.error = f"{self.job} stopped on an unexpected error: {type(exc).__name__}: {exc}"
+            self.note(self.summary.error)
         finally:
             self.progress.close()
             self._collect_stats()

@@ -31,6 +31,8 @@ class SyncSummary:
     # Set when the run could not run at all (exit 2) or stopped early; printed before the summary.
     error: str = ""
     could_not_run: bool = False
+    # A task may retry the whole job later (TMDb or the database failed, not the credentials or the lock).
+    retryable: bool = False
     messages: list[str] = field(default_factory=list)
 
     def count(self, outcome: Outcome) -> None:
@@ -77,4 +79,5 @@ class SyncSummary:
             "seconds": round(self.seconds, 3),
             "exit_code": self.exit_code,
             "error": self.error,
+            "retryable": self.retryable,
         }
