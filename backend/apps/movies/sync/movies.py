@@ -123,6 +123,11 @@ class MovieSyncer:
             self.settled.add(fetched.tmdb_id)
         self.run.summary.count(outcome)
         self.run.progress.advance(f"{fetched.tmdb_id} {outcome}")
+        if self.consecutive_failures >= settings.SYNC_ABORT_AFTER_FAILURES:
+            raise Aborted(
+                f"Stopped after {self.consecutive_failures} consecutive TMDb failures; "
+                "the remaining movies are left for the next run."
+            )
 
     def apply(self, fetched: Fetched) -> Outcome:
         error = fetched.error
@@ -170,9 +175,4 @@ class MovieSyncer:
         )
         if isinstance(error, TMDbUnavailable):
             self.consecutive_failures += 1
-            if self.consecutive_failures >= settings.SYNC_ABORT_AFTER_FAILURES:
-                raise Aborted(
-                    f"Stopped after {self.consecutive_failures} consecutive TMDb failures; "
-                    "the remaining movies are left for the next run."
-                )
         return Outcome.FAILED
