@@ -311,6 +311,8 @@ CATALOG_NOW_PLAYING_DAYS = env_int("CATALOG_NOW_PLAYING_DAYS", 45)
 SYNC_LOCK_TTL = env_int("SYNC_LOCK_TTL", 600)
 # Movie details fetched in parallel by one run (the shared TMDb rate limit still applies).
 SYNC_CONCURRENCY = env_int("SYNC_CONCURRENCY", 8)
+# On PostgreSQL those threads also write (one connection each); elsewhere one thread writes.
+SYNC_PARALLEL_WRITES = env_bool("SYNC_PARALLEL_WRITES", True)
 # A failed movie is retried after SYNC_RETRY_BASE_MINUTES * 2**(failures-1), capped.
 SYNC_RETRY_BASE_MINUTES = env_int("SYNC_RETRY_BASE_MINUTES", 30)
 SYNC_RETRY_MAX_MINUTES = env_int("SYNC_RETRY_MAX_MINUTES", 7 * 24 * 60)

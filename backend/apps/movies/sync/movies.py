@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import logging
+import queue
+import random
+import threading
 import time
 from collections import deque
 from collections.abc import Iterable
@@ -11,7 +14,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import OperationalError, connection, connections, transaction
 from django.utils import timezone
 
 from core.mixins.models import SyncStatus
@@ -26,7 +29,7 @@ from core.services.tmdb.errors import (
 )
 
 from ..models import Movie
-from ..services import MovieService, storage
+from ..services import storage
 from . import compare
 from .runner import Aborted, SyncRun
 from .summary import Outcome
@@ -34,6 +37,9 @@ from .summary import Outcome
 logger = logging.getLogger("apps.movies.sync")
 
 MAX_ERROR_LENGTH = 1000
+WRITE_ATTEMPTS = 6
+# PostgreSQL deadlock_detected / serialization_failure; SQLite's busy database.
+TRANSIENT_SQLSTATES = frozenset({"40P01", "40001"})
 MAX_UPSTREAM_WAIT = 30.0
 
 
@@ -44,10 +50,42 @@ class Fetched:
     error: TMDbError | None = None
 
 
-def fetch_details(tmdb: TMDbClient, tmdb_id: int) -> Fetched:
+class Pacer:
+    """Spaces this process's batch requests evenly at the client's rate.
+
+    The shared token bucket lets a full bucket go out at once (a burst of one second's worth),
+    which is right for interactive reads but makes a long batch overshoot a per-second window
+    whenever it resumes after a pause. A batch job asks for evenly spaced slots instead; the
+    shared bucket still bounds all processes together.
+    """
+
+    # A slot missed while the process was busy may be used late, up to this many slots back
+    # (a burst of at most CATCH_UP + 1 requests, well inside any per-second window).
+    CATCH_UP = 3
+
+    def __init__(self, rate: float):
+        self.interval = 1.0 / rate if rate > 0 else 0.0
+        self.next_slot = 0.0
+        self.lock = threading.Lock()
+
+    def wait(self) -> None:
+        if not self.interval:
+            return
+        with self.lock:
+            now = time.monotonic()
+            slot = max(now - self.CATCH_UP * self.interval, self.next_slot)
+            self.next_slot = slot + self.interval
+        if slot > now:
+            time.sleep(slot - now)
+        # else: a late slot, used at once
+
+
+def fetch_details(tmdb: TMDbClient, tmdb_id: int, pacer: Pacer | None = None) -> Fetched:
     """The full details (append_to_response); a movie still rate limited after the client's own
     retries waits as TMDb asks and is tried again, so a busy TMDb slows a run instead of failing it."""
     for attempt in range(settings.SYNC_RATE_LIMIT_RETRIES + 1):
+        if pacer is not None:
+            pacer.wait()
         try:
             return Fetched(tmdb_id, payload=tmdb.movie_details(tmdb_id, fresh=True))
         except TMDbRateLimited as exc:
@@ -57,6 +95,16 @@ def fetch_details(tmdb: TMDbClient, tmdb_id: int) -> Fetched:
         except TMDbError as exc:
             return Fetched(tmdb_id, error=exc)
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def parallel_writes() -> bool:
+    """Several writer threads only where the database takes concurrent writers (PostgreSQL)."""
+    return bool(settings.SYNC_PARALLEL_WRITES) and connection.vendor == "postgresql"
+
+
+def _is_transient(exc: OperationalError) -> bool:
+    cause = exc.__cause__
+    return getattr(cause, "sqlstate", None) in TRANSIENT_SQLSTATES or "database is locked" in str(exc)
 
 
 def retry_delay(failures: int) -> timedelta:
@@ -94,32 +142,95 @@ class MovieSyncer:
 
     def __init__(self, run: SyncRun, *, touch_unchanged: bool = False):
         self.run = run
-        self.service = MovieService(tmdb=run.tmdb)
         # refresh_stale stamps last_synced_at on unchanged movies so the next run moves on.
         self.touch_unchanged = touch_unchanged
         self.consecutive_failures = 0
+        self.pacer = Pacer(float(settings.TMDB_RATE_LIMIT))
         # Ids settled by this syncer (synced, unchanged, gone, or failed for a reason a retry won't fix).
         self.settled: set[int] = set()
 
     def sync_ids(self, tmdb_ids: Iterable[int]) -> None:
         ids = list(dict.fromkeys(int(i) for i in tmdb_ids))
         self.run.progress.grow(len(ids))
+        if parallel_writes():
+            self._sync_parallel(ids)
+        else:
+            self._sync_pipelined(ids)
+
+    def _sync_pipelined(self, ids: list[int]) -> None:
+        """Fetches run ahead in threads; this thread compares and writes (SQLite: one writer at a time)."""
         window: deque[Future] = deque()
         pool = ThreadPoolExecutor(max_workers=self.run.concurrency, thread_name_prefix="sync-fetch")
         try:
             for tmdb_id in ids:
-                window.append(pool.submit(fetch_details, self.run.tmdb, tmdb_id))
+                window.append(pool.submit(fetch_details, self.run.tmdb, tmdb_id, self.pacer))
                 if len(window) >= self.run.concurrency * 2:
-                    self._consume(window.popleft().result())
+                    self._apply_and_record(window.popleft().result())
             while window:
-                self._consume(window.popleft().result())
+                self._apply_and_record(window.popleft().result())
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
 
-    def _consume(self, fetched: Fetched) -> None:
+    def _apply_and_record(self, fetched: Fetched) -> None:
+        self._record(fetched, self.apply(fetched))
+
+    def _sync_parallel(self, ids: list[int]) -> None:
+        """PostgreSQL: each worker thread fetches, compares and writes with its own connection."""
+        todo: queue.SimpleQueue[int] = queue.SimpleQueue()
+        for tmdb_id in ids:
+            todo.put(tmdb_id)
+        done: queue.SimpleQueue[tuple] = queue.SimpleQueue()
+        stop = threading.Event()
+        workers = [
+            threading.Thread(
+                target=self._worker, args=(todo, done, stop), name=f"sync-worker-{n}", daemon=True
+            )
+            for n in range(min(self.run.concurrency, len(ids)))
+        ]
+        for worker in workers:
+            worker.start()
+        try:
+            for _ in ids:
+                fetched, outcome, error = self._next_result(done, workers)
+                if error is not None:
+                    raise error
+                self._record(fetched, outcome)
+        finally:
+            stop.set()
+            for worker in workers:
+                worker.join()
+
+    def _worker(self, todo: queue.SimpleQueue, done: queue.SimpleQueue, stop: threading.Event) -> None:
+        try:
+            while not stop.is_set():
+                try:
+                    tmdb_id = todo.get_nowait()
+                except queue.Empty:
+                    return
+                fetched = fetch_details(self.run.tmdb, tmdb_id, self.pacer)
+                try:
+                    done.put((fetched, self.apply(fetched), None))
+                except BaseException as exc:  # noqa: BLE001 - handed to the main thread, which raises it
+                    done.put((fetched, None, exc))
+        finally:
+            connections.close_all()
+
+    def _next_result(self, done: queue.SimpleQueue, workers: list[threading.Thread]) -> tuple:
+        while True:
+            try:
+                return done.get(timeout=1.0)
+            except queue.Empty:
+                self.run.renew_lock()
+                if not any(worker.is_alive() for worker in workers) and done.empty():
+                    raise RuntimeError("every sync worker stopped before the work was done") from None
+
+    def _record(self, fetched: Fetched, outcome: Outcome) -> None:
+        """Counting, progress, lock renewal and the circuit breaker: always on the run's own thread."""
         self.run.renew_lock()
-        outcome = self.apply(fetched)
-        if not isinstance(fetched.error, TMDbUnavailable):
+        if isinstance(fetched.error, TMDbUnavailable):
+            self.consecutive_failures += 1
+        else:
+            self.consecutive_failures = 0
             self.settled.add(fetched.tmdb_id)
         self.run.summary.count(outcome)
         self.run.progress.advance(f"{fetched.tmdb_id} {outcome}")
@@ -137,7 +248,6 @@ class MovieSyncer:
             return self._gone(fetched.tmdb_id)
         if error is not None:
             return self._failed(fetched.tmdb_id, error)
-        self.consecutive_failures = 0
         return self._store(fetched.tmdb_id, fetched.payload)
 
     def _store(self, tmdb_id: int, payload: dict) -> Outcome:
@@ -147,14 +257,44 @@ class MovieSyncer:
                 Movie.objects.filter(pk=movie.pk).update(last_synced_at=timezone.now())
             return Outcome.UNCHANGED
         if not self.run.dry_run:
-            with transaction.atomic():
-                self.service.update_movie_data(data={**payload, "id": tmdb_id})
-                Movie.objects.filter(tmdb_id=tmdb_id).update(next_sync_attempt_at=None)
+            clear_back_off = movie is not None and movie.next_sync_attempt_at is not None
+            try:
+                self._write(tmdb_id, payload, clear_back_off=clear_back_off)
+            except OperationalError as exc:
+                if not _is_transient(exc):
+                    raise
+                return self._failed(tmdb_id, exc)
         return Outcome.CREATED if movie is None else Outcome.UPDATED
+
+    @staticmethod
+    def _write(tmdb_id: int, payload: dict, *, clear_back_off: bool) -> None:
+        """The catalog's upsert of a details payload: one transaction for the movie and everything it owns.
+
+        Parallel writers may deadlock on shared related-movie rows; the loser is rolled back whole
+        and simply tried again.
+        """
+        for attempt in range(WRITE_ATTEMPTS):
+            try:
+                return MovieSyncer._write_once(tmdb_id, payload, clear_back_off=clear_back_off)
+            except OperationalError as exc:
+                if attempt + 1 >= WRITE_ATTEMPTS or not _is_transient(exc):
+                    raise
+                logger.info(
+                    "movie %s: write conflict (%s), retry %d", tmdb_id, exc.__cause__ or exc, attempt + 1
+                )
+                time.sleep(random.uniform(0.02, 0.2) * (attempt + 1))  # noqa: S311 - jitter
+
+    @staticmethod
+    def _write_once(tmdb_id: int, payload: dict, *, clear_back_off: bool) -> None:
+        if not clear_back_off:
+            storage.store_movie_details({**payload, "id": tmdb_id})
+            return
+        with transaction.atomic():
+            storage.store_movie_details({**payload, "id": tmdb_id})
+            Movie.objects.filter(tmdb_id=tmdb_id).update(next_sync_attempt_at=None)
 
     def _gone(self, tmdb_id: int) -> Outcome:
         """TMDb says the movie no longer exists (34): soft-delete it; unknown ids are failures."""
-        self.consecutive_failures = 0
         movie = Movie.objects.filter(tmdb_id=tmdb_id).first()
         if movie is None:
             self.run.note(f"movie {tmdb_id}: not found on TMDb (nothing stored)")
@@ -168,11 +308,9 @@ class MovieSyncer:
         self.run.note(f"movie {tmdb_id}: gone from TMDb, soft-deleted")
         return Outcome.UPDATED
 
-    def _failed(self, tmdb_id: int, error: TMDbError) -> Outcome:
+    def _failed(self, tmdb_id: int, error: Exception) -> Outcome:
         recorded = False if self.run.dry_run else record_failure(tmdb_id, error)
         self.run.note(
             f"movie {tmdb_id}: failed ({error}){'' if recorded else ' [not stored, nothing recorded]'}"
         )
-        if isinstance(error, TMDbUnavailable):
-            self.consecutive_failures += 1
         return Outcome.FAILED

@@ -31,6 +31,13 @@ class CommandResult:
         return {key: int(float(value)) for key, value in match.groupdict().items() if key != "seconds"}
 
 
+@pytest.fixture(autouse=True)
+def _single_writer(settings):
+    """Tests run inside one transaction, which other threads' connections cannot see: one writer.
+    (test_parallel_writes covers the PostgreSQL writer threads with committed data.)"""
+    settings.SYNC_PARALLEL_WRITES = False
+
+
 @pytest.fixture
 def run_command(db):
     def run(name: str, *args: str) -> CommandResult:
