@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
+import signal
+import threading
 from datetime import timedelta
 
 from django.core.management.base import BaseCommand, CommandParser
 
 from .progress import Progress
-from .runner import SyncRun
+from .runner import SyncRun, Terminated
 from .summary import SyncSummary
 
 DURATION = re.compile(r"^(\d+)([smhdw]?)$")
@@ -28,6 +31,24 @@ def positive_int(value: str) -> int:
     if number < 1:
         raise ValueError("must be at least 1")
     return number
+
+
+@contextlib.contextmanager
+def stop_on_sigterm():
+    """SIGTERM stops the run between two movies' transactions (or rolls the current one back),
+    releases the lock and still prints the summary; a plain kill would leave the lock to expire."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def terminate(signum, frame):
+        raise Terminated(f"Stopped by {signal.Signals(signum).name}; what was synced stays synced.")
+
+    previous = signal.signal(signal.SIGTERM, terminate)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 class SyncCommand(BaseCommand):
@@ -64,7 +85,8 @@ class SyncCommand(BaseCommand):
             require_tmdb=self.require_tmdb,
             tmdb=self.make_client(),
         )
-        summary = run.execute(lambda current: self.work(current, **options))
+        with stop_on_sigterm():
+            summary = run.execute(lambda current: self.work(current, **options))
         self.report(summary, dry_run=options["dry_run"])
         if summary.exit_code:
             raise SystemExit(summary.exit_code)

@@ -17,8 +17,11 @@ from django.conf import settings
 from django.db import OperationalError, connection, connections, transaction
 from django.utils import timezone
 
+from core import cache
 from core.mixins.models import SyncStatus
 from core.services.tmdb import TMDbClient
+from core.services.tmdb import cache_keys as tmdb_keys
+from core.services.tmdb import client as tmdb_endpoints
 from core.services.tmdb.errors import (
     TMDbError,
     TMDbNotConfigured,
@@ -87,7 +90,7 @@ def fetch_details(tmdb: TMDbClient, tmdb_id: int, pacer: Pacer | None = None) ->
         if pacer is not None:
             pacer.wait()
         try:
-            return Fetched(tmdb_id, payload=tmdb.movie_details(tmdb_id, fresh=True))
+            return Fetched(tmdb_id, payload=_get_details(tmdb, tmdb_id))
         except TMDbRateLimited as exc:
             if attempt >= settings.SYNC_RATE_LIMIT_RETRIES:
                 return Fetched(tmdb_id, error=exc)
@@ -95,6 +98,21 @@ def fetch_details(tmdb: TMDbClient, tmdb_id: int, pacer: Pacer | None = None) ->
         except TMDbError as exc:
             return Fetched(tmdb_id, error=exc)
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _get_details(tmdb: TMDbClient, tmdb_id: int) -> dict:
+    """GET /movie/{id} fresh from TMDb, then stored in the client's cache as `movie_details` would.
+
+    Not through `movie_details(fresh=True)`: its fail-fast cooldown, right for page views, would
+    turn one movie TMDb cannot serve into a run of failures for the movies after it.
+    """
+    language = tmdb.default_language()
+    append = tmdb_endpoints.DETAILS_APPEND
+    path = tmdb_endpoints.MOVIE_DETAILS_PATH.format(tmdb_id=int(tmdb_id))
+    payload = tmdb.get(path, {"language": language, "append_to_response": append})
+    key = tmdb_keys.movie_details_key(tmdb_id=tmdb_id, language=language, append=append)
+    cache.set(key, payload, ttl=tmdb_keys.TTL_DETAILS)
+    return payload
 
 
 def parallel_writes() -> bool:

@@ -28,6 +28,10 @@ class Aborted(Exception):
     """The job stopped early (exit status 1): TMDb kept failing; the rest is left for the next run."""
 
 
+class Terminated(Exception):
+    """The process was asked to stop (SIGTERM from cron, systemd or docker stop): exit 1."""
+
+
 class SyncRun:
     """One execution of a sync job. `SyncRun(job="sync_changes").execute(work)` → SyncSummary."""
 
@@ -96,7 +100,7 @@ class SyncRun:
             self.summary.error = str(exc)
             self.summary.retryable = True
             self.note(str(exc))
-        except LockLost as exc:
+        except (LockLost, Terminated) as exc:
             self.summary.error = str(exc)
             self.note(str(exc))
         except Exception as exc:

@@ -352,3 +352,81 @@ def test_too_many_consecutive_upstream_failures_stop_the_run(run_command, tmdb_d
     assert result.code == 1
     assert "Stopped after 3 consecutive TMDb failures" in result.err
     assert result.summary["failed"] == 3
+
+
+def test_one_movie_tmdb_cannot_serve_does_not_fail_the_others(run_command, tmdb, settings):
+    # given the client's fail-fast cooldown is on (as in production) and movie 2 always fails
+    settings.TMDB_FAILURE_COOLDOWN = 30
+    settings.SYNC_CONCURRENCY = 1
+    tmdb.fail("movie/2", status=500, times=None)
+
+    # when
+    result = run_command("sync_movie", "1", "2", "3", "4", "5")
+
+    # then only movie 2 failed
+    assert result.code == 1
+    assert result.summary["failed"] == 1
+    assert Movie.objects.filter(sync_status=SyncStatus.COMPLETE).count() == 4
+
+
+def test_fetched_details_refresh_the_client_cache(run_command, tmdb):
+    # given
+    from core.services.tmdb import get_client
+
+    run_command("sync_movie", "4")
+    tmdb.requests.clear()
+
+    # when the API reads the same details
+    payload = get_client().movie_details(4)
+
+    # then they come from the cache the sync filled
+    assert payload["id"] == 4
+    assert tmdb.request_count == 0
+
+
+def test_sigterm_stops_cleanly_with_a_summary_and_no_lock_left(run_command, tmdb, monkeypatch, settings):
+    # given a SIGTERM that arrives while the third movie is being written
+    import os
+    import signal
+
+    settings.SYNC_CONCURRENCY = 1
+    original = storage.store_movie_details
+
+    def store(payload):
+        if payload["id"] == 3:
+            os.kill(os.getpid(), signal.SIGTERM)
+        return original(payload)
+
+    monkeypatch.setattr(storage, "store_movie_details", store)
+
+    # when
+    result = run_command("sync_movie", "4", "5", "3", "1")
+
+    # then
+    assert result.code == 1
+    assert "Stopped by SIGTERM" in result.err
+    assert result.summary["created"] == 2
+    complete = set(Movie.objects.filter(sync_status=SyncStatus.COMPLETE).values_list("tmdb_id", flat=True))
+    assert complete == {4, 5}
+    assert not SyncLock.objects.exists()
+    assert signal.getsignal(signal.SIGTERM) is not None
+
+
+def test_database_down_exits_2(run_command, tmdb, monkeypatch):
+    # given
+    from django.db import OperationalError
+
+    from apps.movies.sync import locks
+
+    def refuse(self):
+        raise OperationalError("connection to server at 127.0.0.1 failed: Connection refused")
+
+    monkeypatch.setattr(locks.JobLock, "acquire", refuse)
+
+    # when
+    result = run_command("sync_genres")
+
+    # then
+    assert result.code == 2
+    assert "The database is unavailable" in result.err
+    assert result.summary["upstream_calls"] == 0
