@@ -20,6 +20,9 @@ logger = logging.getLogger("apps.movies.sync")
 RETRY_BACKOFF = 30
 RETRY_BACKOFF_MAX = 30 * 60
 MAX_RETRIES = 5
+# Eager Celery (no broker: local runs, the admin without a worker) runs tasks inside the caller;
+# retrying there would only make the caller wait. Failures stay recorded on the rows instead.
+RETRY_WHEN_EAGER = False
 # Every sync job is idempotent, so a redelivery after a worker died is harmless: ack late.
 TASK_OPTIONS = {"bind": True, "acks_late": True, "reject_on_worker_lost": True, "max_retries": MAX_RETRIES}
 
@@ -28,12 +31,20 @@ def _run(task, job: str, work: Callable[[SyncRun], None], *, lock_name: str | No
     summary = SyncRun(job=job, lock_name=lock_name).execute(work)
     logger.info("%s %s", job, summary.line())
     result = summary.as_dict()
-    if summary.retryable and task.request.retries < task.max_retries:
-        countdown = get_exponential_backoff_interval(
-            RETRY_BACKOFF, task.request.retries, RETRY_BACKOFF_MAX, full_jitter=True
-        )
-        raise task.retry(countdown=countdown)
+    if summary.retryable and _may_retry(task):
+        raise task.retry(countdown=_backoff(task))
     return result
+
+
+def _may_retry(task) -> bool:
+    return task.request.retries < task.max_retries and (RETRY_WHEN_EAGER or not task.request.is_eager)
+
+
+def _backoff(task) -> int:
+    """Exponential back-off with full jitter: uniform in [0, min(max, base · 2^retries)]."""
+    return get_exponential_backoff_interval(
+        RETRY_BACKOFF, task.request.retries, RETRY_BACKOFF_MAX, full_jitter=True
+    )
 
 
 @shared_task(name="movies.sync_genres", **TASK_OPTIONS)
@@ -88,11 +99,8 @@ def resync_movies(self, tmdb_ids: list[int]) -> dict:
     summary = run.execute(partial(_resync, ids=ids, settled=settled))
     logger.info("resync_movies %s", summary.line())
     unsettled = [tmdb_id for tmdb_id in ids if tmdb_id not in settled]
-    if unsettled and not summary.could_not_run and self.request.retries < self.max_retries:
-        countdown = get_exponential_backoff_interval(
-            RETRY_BACKOFF, self.request.retries, RETRY_BACKOFF_MAX, full_jitter=True
-        )
-        raise self.retry(args=[unsettled], countdown=countdown)
+    if unsettled and not summary.could_not_run and _may_retry(self):
+        raise self.retry(args=[unsettled], countdown=_backoff(self))
     return {
         "succeeded": summary.created + summary.updated + summary.unchanged,
         "failed": summary.failed,

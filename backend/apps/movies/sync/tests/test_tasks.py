@@ -39,10 +39,11 @@ def test_task_is_idempotent(tmdb):
 
 
 @pytest.fixture
-def eager_retries():
+def eager_retries(monkeypatch):
     """Eager Celery re-applies a retried task at once; errors stay in the result instead of raising."""
     from config.celery import app
 
+    monkeypatch.setattr(tasks, "RETRY_WHEN_EAGER", True)
     app.conf.task_eager_propagates = False
     yield
     app.conf.task_eager_propagates = True
@@ -73,7 +74,21 @@ def test_task_does_not_retry_when_the_credentials_are_refused(tmdb, settings):
     assert tmdb.count("genre/movie/list") == 1
 
 
-def test_retry_uses_exponential_backoff_with_jitter(tmdb, monkeypatch):
+def test_eager_tasks_do_not_retry_and_keep_the_failures_on_the_rows(tmdb):
+    # given no broker (eager), as in local runs and an admin without a worker
+    tasks.resync_movies.delay([4]).get()
+    tmdb.fail("movie/4", status=503, times=None)
+
+    # when
+    result = tasks.resync_movies.delay([4]).get()
+
+    # then
+    assert (result["succeeded"], result["failed"]) == (0, 1)
+    assert tmdb.count("movie/4") == 1 + 3  # one task run: the first attempt and 2 client retries
+    assert Movie.objects.get(tmdb_id=4).sync_status == SyncStatus.FAILED
+
+
+def test_retry_uses_exponential_backoff_with_jitter(tmdb, monkeypatch, eager_retries):
     # given
     countdowns = []
 
