@@ -64,7 +64,7 @@ class Pacer:
 
     # A slot missed while the process was busy may be used late, up to this many slots back
     # (a burst of at most CATCH_UP + 1 requests, well inside any per-second window).
-    CATCH_UP = 3
+    CATCH_UP = 2
 
     def __init__(self, rate: float):
         self.interval = 1.0 / rate if rate > 0 else 0.0
