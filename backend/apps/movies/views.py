@@ -10,7 +10,7 @@ from core.pagination import pagination_meta, parse_page_params
 from core.permissions import IsStaff
 from core.responses import APIResponse
 
-from .models import Genre, Movie, RecommendationType
+from .models import Movie, RecommendationType
 from .serializers import (
     AudienceParams,
     DiscoverParams,
@@ -230,9 +230,13 @@ def _related_view(relation_type: str, name: str, summary: str):
         )
         def get(self, request, tmdb_id: int):
             params, page, page_size, audience = self.read_params(request)
-            movie = MovieService().get_movie(tmdb_id=tmdb_id)
-            queryset = RecommendationService().related_movies(movie=movie, relation_type=relation_type)
-            result = MovieService.local_page(queryset, page=page, page_size=page_size, audience=audience)
+            result = RecommendationService().get_related_page(
+                tmdb_id=tmdb_id,
+                relation_type=relation_type,
+                page=page,
+                page_size=page_size,
+                audience=audience,
+            )
             return self.respond(request, result, params, audience)
 
     View.__name__ = View.__qualname__ = f"Movie{name.title()}View"
@@ -267,11 +271,12 @@ class GenreMoviesView(MoviePageMixin, ListAPIView):
     )
     def get(self, request, genre_id: int):
         params, page, page_size, audience = self.read_params(request)
-        genre: Genre = GenreService().get_genre(tmdb_id=genre_id)
-        filters = {"with_genres": str(genre.tmdb_id)}
+        filters = {"with_genres": str(genre_id)}
         if params.get("ordering"):
             filters["sort_by"] = _ordering_to_sort(params["ordering"])
         result = MovieService().discover(filters=filters, page=page, page_size=page_size, audience=audience)
+        if not result.total_results:
+            GenreService().get_genre(tmdb_id=genre_id)  # an empty page of an unknown genre is a 404
         return self.respond(request, result, params, audience)
 
 

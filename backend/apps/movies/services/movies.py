@@ -116,7 +116,15 @@ class MovieService:
             logger.warning("TMDb sync of movie %s failed: %s", tmdb_id, exc)
             storage.record_sync_failure(tmdb_id, exc)
             raise upstream_unavailable(exc) from exc
+        self._refresh_image_configuration()
         return self.update_movie_data(data={**payload, "id": payload.get("id") or tmdb_id})
+
+    def _refresh_image_configuration(self) -> None:
+        """TMDb just answered: make sure /configuration (image sizes, cached 7 days) is cached too."""
+        try:
+            self.tmdb.configuration()
+        except TMDbError as exc:
+            logger.info("TMDb /configuration not refreshed: %s", exc)
 
     def update_movie_data(self, *, data: dict, movie: Movie | None = None) -> Movie:
         """Store a details payload (idempotent upsert by tmdb_id, one transaction)."""
@@ -304,6 +312,7 @@ class MovieService:
 
         def produce() -> dict:
             payload = fetch()
+            self._refresh_image_configuration()
             results = parse.page_results(payload)
             storage.store_list_results(results, overwrite=audience.is_default_language)
             total_pages, total_results = parse.page_totals(payload)

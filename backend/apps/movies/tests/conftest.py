@@ -24,6 +24,8 @@ def make_user(db, django_user_model):
 def user_client(make_user):
     def client_for(user=None, **profile):
         user = user or make_user(**profile)
+        # A fresh instance, as authentication would load it (nothing cached on it, e.g. the profile).
+        user = type(user).objects.get(pk=user.pk)
         client = APIClient()
         client.force_authenticate(user)
         client.user = user

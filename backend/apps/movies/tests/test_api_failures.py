@@ -112,7 +112,7 @@ def test_recommendations_and_similar_endpoints(api_client, seeded_tmdb):
     assert [m["id"] for m in recommendations["data"]] == [102, 103]
     assert [m["id"] for m in similar["data"]] == [103]
     assert recommendations["meta"]["pagination"]["total_results"] == 2
-    assert seeded_tmdb.count() == 1  # the details sync brought both lists
+    assert seeded_tmdb.count("movie/") == 1  # the details sync brought both lists
 
 
 def test_stored_relations_are_served_without_credentials(api_client):
@@ -171,4 +171,20 @@ def test_detail_in_another_language_overlays_tmdb_text(api_client, seeded_tmdb):
     assert body["data"]["title"] == "Alien, le 8e passager"
     assert body["meta"]["language"] == "fr-FR"
     assert Movie.objects.get(tmdb_id=101).title == "Alien"
-    assert seeded_tmdb.requests[-1].query["language"] == "fr-FR"
+    assert seeded_tmdb.last("movie/101").query["language"] == "fr-FR"
+
+
+def test_related_lists_of_known_unknown_and_gone_movies(api_client):
+    lonely = MovieFactory()
+    gone = MovieFactory(is_active=False)
+    assert api_client.get(f"/api/v1/movies/{lonely.tmdb_id}/similar/").json()["data"] == []
+    assert api_client.get(f"/api/v1/movies/{gone.tmdb_id}/similar/").status_code == 404
+    assert api_client.get("/api/v1/movies/4242/similar/").status_code == 503  # unknown, no credentials
+
+
+def test_relations_of_a_gone_source_are_hidden(api_client):
+    source, target = MovieFactory(is_active=False), MovieFactory()
+    MovieRecommendation.objects.create(
+        source_movie=source, recommended_movie=target, recommendation_type="similar", score=1
+    )
+    assert api_client.get(f"/api/v1/movies/{source.tmdb_id}/similar/").status_code == 404

@@ -127,11 +127,11 @@ def test_language_param_then_profile_then_default(seeded_tmdb, user_client, api_
     french = user_client(language="fr-FR")
     # when
     french.get("/api/v1/movies/popular/")
-    profile_language = seeded_tmdb.requests[-1].query["language"]
+    profile_language = seeded_tmdb.last("movie/popular").query["language"]
     french.get("/api/v1/movies/popular/?language=de-DE")
-    param_language = seeded_tmdb.requests[-1].query["language"]
+    param_language = seeded_tmdb.last("movie/popular").query["language"]
     body = api_client.get("/api/v1/movies/top-rated/").json()
-    default_language = seeded_tmdb.requests[-1].query["language"]
+    default_language = seeded_tmdb.last("movie/top_rated").query["language"]
     # then
     assert (profile_language, param_language, default_language) == ("fr-FR", "de-DE", "en-US")
     assert body["meta"]["language"] == "en-US"
@@ -178,7 +178,7 @@ def test_genre_movies_from_tmdb_discover(api_client, seeded_tmdb):
     GenreFactory(tmdb_id=878, name="Science Fiction")
     body = api_client.get("/api/v1/genres/878/movies/?ordering=-vote_average").json()
     assert body["meta"]["source"] == "tmdb"
-    assert seeded_tmdb.requests[-1].query["sort_by"] == "vote_average.desc"
+    assert seeded_tmdb.last("discover/movie").query["sort_by"] == "vote_average.desc"
     assert len(body["data"]) == 5
 
 
@@ -238,7 +238,7 @@ def test_discover_params_reach_tmdb_under_its_names(api_client, seeded_tmdb):
         "/api/v1/movies/discover/?with_genres=878,18&release_date_gte=1979-01-01"
         "&vote_average_gte=7&sort_by=vote_average.desc"
     )
-    query = seeded_tmdb.requests[-1].query
+    query = seeded_tmdb.last("discover/movie").query
     assert query["with_genres"] == "878,18"
     assert query["primary_release_date.gte"] == "1979-01-01"
     assert query["vote_average.gte"] == "7.0"

@@ -50,22 +50,31 @@ def test_local_lists_anonymous(api_client, catalog, django_assert_max_num_querie
     assert len(response.json()["data"]) == expected
 
 
-@pytest.mark.parametrize("url", LOCAL_LISTS[:8])
+@pytest.mark.parametrize("url", LOCAL_LISTS[:10])
 def test_local_lists_signed_in_are_constant(user_client, catalog, django_assert_num_queries, url):
     # given a user with favorites (flags come from annotations, never per item)
     client = user_client()
+    url = url.format(first=catalog[0].tmdb_id)
     for movie in catalog[:30]:
         Favorite.objects.create(user=client.user, movie=movie)
     separator = "&" if "?" in url else "?"
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    def as_fresh_user():
+        client.force_authenticate(type(client.user).objects.get(pk=client.user.pk))
+        return client
+
+    fresh = as_fresh_user()
     with CaptureQueriesContext(connection) as small:
-        client.get(f"{url}{separator}page_size=1")
-    # when / then: a big page costs exactly the same number of queries (and no more than 5)
+        fresh.get(f"{url}{separator}page_size=1")
+    # when / then: a big page costs exactly the same number of queries: the profile (language,
+    # adult opt-in), the count, the page with its flag annotations, the genres (authentication's
+    # own user lookup comes on top, outside the catalog's control)
+    fresh = as_fresh_user()
     with django_assert_num_queries(len(small.captured_queries)):
-        data = client.get(f"{url}{separator}page_size=50").json()["data"]
-    assert len(small.captured_queries) <= 5
+        data = fresh.get(f"{url}{separator}page_size=50").json()["data"]
+    assert len(small.captured_queries) <= 4
     assert sum(item["is_favorite"] for item in data) >= 1
 
 

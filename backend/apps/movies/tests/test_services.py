@@ -35,7 +35,7 @@ def test_unknown_movie_is_fetched_once_stored_and_returned(seeded_tmdb, movie_se
     assert movie.metadata["videos"][0]["type"] == "Trailer"
     assert sorted(movie.genres.values_list("tmdb_id", flat=True)) == [18, 878]
     assert MovieGenre.objects.get(movie=movie, genre__tmdb_id=878).is_primary
-    assert seeded_tmdb.count() == 1  # one upstream call for the full sync (append_to_response)
+    assert seeded_tmdb.count("movie/") == 1  # one upstream call for the full sync (append_to_response)
 
 
 def test_full_sync_stores_relations_with_scores(seeded_tmdb, movie_service):
@@ -194,7 +194,7 @@ def test_search_with_sync_results_false_stores_nothing(seeded_tmdb, movie_servic
 def test_discover_passes_tmdb_filters(seeded_tmdb, movie_service):
     page = movie_service.discover(filters={"with_genres": "878", "sort_by": "popularity.desc"}, page=1)
     assert len(page.movies) == 5
-    assert seeded_tmdb.requests[-1].query["with_genres"] == "878"
+    assert seeded_tmdb.last("discover/movie").query["with_genres"] == "878"
 
 
 def test_update_movie_data_refuses_a_payload_for_another_movie(movie_service):
@@ -242,3 +242,12 @@ def test_recommendations_keep_stored_rows_when_tmdb_fails(tmdb_double):
     tmdb_double.fail(None, status=503, times=None)
     related = RecommendationService().related_movies(movie=source, relation_type="similar")
     assert list(related) == [target]
+
+
+def test_image_configuration_is_cached_once_tmdb_answers(seeded_tmdb, movie_service):
+    from core.services.tmdb.images import image_config
+
+    movie_service.get_movie(tmdb_id=101)
+    movie_service.get_movie(tmdb_id=102)
+    assert seeded_tmdb.count("configuration") == 1
+    assert image_config()["poster_sizes"][-1] == "original"
