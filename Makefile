@@ -9,7 +9,7 @@ HOST ?= 0.0.0.0
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install install-dev run migrate demo test lint format schema check-deploy clean bench
+.PHONY: help install install-dev run migrate demo test lint format schema check-deploy clean bench bench-sync
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -64,6 +64,10 @@ schema: install  ## Write the OpenAPI schema to docs/openapi.yaml
 
 bench: install  ## Benchmark gunicorn vs granian on PostgreSQL + Redis with wrk; writes docs/performance.md
 	$(PY) -m bench.run
+
+BENCH_SYNC_ARGS ?=
+bench-sync: install  ## Sync 1,000 movies from a TMDb double limited to 40 req/s; report throughput and 429s
+	$(PY) bench/sync/bench_sync.py $(BENCH_SYNC_ARGS)
 
 clean:  ## Remove the virtualenv, the local database and caches
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache

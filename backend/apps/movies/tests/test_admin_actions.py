@@ -55,15 +55,13 @@ def test_an_error_without_a_message_is_reported_by_its_class():
     assert outcome.failed == {7: "TimeoutError"}
 
 
-def test_the_resync_task_is_thin_and_returns_counts(monkeypatch):
-    # given
-    seen = []
-    monkeypatch.setattr(admin_actions, "sync_movie", lambda tmdb_id: seen.append(tmdb_id))
+def test_the_resync_task_reports_succeeded_and_failed_counts(tmdb_double):
+    # given: one movie TMDb knows, one it does not
+    tmdb_double.add_movie(10, title="Known")
     # when
     counts = tasks.resync_movies(["10", 11])
     # then
-    assert counts == {"succeeded": 2, "failed": 0}
-    assert seen == [10, 11]
+    assert (counts["succeeded"], counts["failed"]) == (1, 1)
     assert tasks.resync_movies.name == "movies.resync_movies"
 
 

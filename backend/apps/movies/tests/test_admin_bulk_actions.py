@@ -63,12 +63,14 @@ def test_resync_of_a_few_movies_runs_inline_and_reports_counts(admin_client, syn
     assert Movie.objects.filter(sync_status=SyncStatus.COMPLETE).count() == 2
 
 
-def test_resync_of_many_movies_runs_as_background_task(admin_client, sync_double, settings, monkeypatch):
-    # given
+def test_resync_of_many_movies_runs_as_background_task(admin_client, tmdb_double, settings, monkeypatch):
+    # given: the background task is the sync engine's, against the TMDb double; one movie keeps failing
     settings.ADMIN_RESYNC_INLINE_LIMIT = 5
     monkeypatch.setattr(admin_actions, "RESYNC_TASK_CHUNK", 4)
     movies = MovieFactory.create_batch(6)
-    sync_double.failing = {movies[0].tmdb_id}
+    for movie in movies:
+        tmdb_double.add_movie(movie.tmdb_id, title=movie.title)
+    tmdb_double.fail(f"movie/{movies[0].tmdb_id}", status=500, times=1000)
     queued = []
     original_delay = movies_admin.tasks.resync_movies.delay
     monkeypatch.setattr(
