@@ -35,7 +35,7 @@ def store_list_results(results: list[dict], *, overwrite: bool = True) -> dict[i
         return {}
     rows = [
         Movie(tmdb_id=item["id"], sync_status=SyncStatus.PARTIAL, **parse.list_item_fields(item))
-        for item in items
+        for item in sorted(items, key=lambda item: item["id"])  # one lock order: no deadlocks between writers
     ]
     if overwrite:
         Movie.objects.bulk_create(
