@@ -57,3 +57,9 @@ TMDB_RATE_LIMIT = 1000.0
 
 # LOGGING ----------------------------------------------------------------------
 LOGGING = build_logging("text", "WARNING")
+
+# SYNC -------------------------------------------------------------------------
+# Writer threads use their own connections, which commit outside a test's transaction (rows
+# would leak into later tests, or wait forever on the test's uncommitted ones). Tests that
+# exercise parallel writes turn it on with a transactional database.
+SYNC_PARALLEL_WRITES = False

@@ -17,10 +17,15 @@ def _initial_version() -> int:
 
 
 def namespace_version(name: str) -> int:
+    """The family's current version, read from Redis on every call unless CACHE_NAMESPACE_L1_TTL > 0,
+    so a bump in any process is seen by every other at once; the local copy answers only while
+    Redis cannot (or, with a positive TTL, for that long)."""
     key = keys.namespace(name)
-    version = versions().get(key)
-    if version is not MISSING:
-        return version
+    local = versions()
+    if settings.CACHE_NAMESPACE_L1_TTL > 0:
+        version = local.get(key)
+        if version is not MISSING:
+            return version
     try:
         _flush_pending_bumps()
         version = l2_get(key)
@@ -29,9 +34,9 @@ def namespace_version(name: str) -> int:
             version = l2_get(key)
     except L2Error:
         stats.record("service", "l2", "error")
-        version = MISSING
+        version = local.get(key)
     version = 0 if version is MISSING else int(version)
-    versions().set(key, version, settings.CACHE_L1_TTL)
+    local.set(key, version, settings.CACHE_L1_TTL)
     return version
 
 

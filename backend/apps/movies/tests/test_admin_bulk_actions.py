@@ -66,9 +66,6 @@ def test_resync_of_a_few_movies_runs_inline_and_reports_counts(admin_client, syn
 def test_resync_of_many_movies_runs_as_background_task(admin_client, tmdb_double, settings, monkeypatch):
     # given: the background task is the sync engine's, against the TMDb double; one movie keeps failing
     settings.ADMIN_RESYNC_INLINE_LIMIT = 5
-    # Eager Celery runs the task inside this test's open transaction: writer threads on their own
-    # PostgreSQL connections would wait forever on its uncommitted rows, so one writer here.
-    settings.SYNC_PARALLEL_WRITES = False
     monkeypatch.setattr(admin_actions, "RESYNC_TASK_CHUNK", 4)
     movies = MovieFactory.create_batch(6)
     for movie in movies:
