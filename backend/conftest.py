@@ -55,3 +55,30 @@ def api_client() -> APIClient:
 @pytest.fixture
 def using_real_services() -> bool:
     return real_services_configured()
+
+
+# TMDB DOUBLE ------------------------------------------------------------------
+@pytest.fixture(scope="session")
+def _tmdb_double_server():
+    from core.services.tmdb.double import TMDbDouble
+
+    double = TMDbDouble().start()
+    yield double
+    double.stop()
+
+
+@pytest.fixture
+def tmdb_double(_tmdb_double_server, settings):
+    """A local TMDb (real HTTP on 127.0.0.1) with an empty dataset; settings point the client at it.
+
+    Seed with `tmdb_double.add_movie(...)`, program faults with `tmdb_double.fail(...)`, and assert
+    upstream traffic with `tmdb_double.count(...)`.
+    """
+    from core.services.tmdb.double import API_KEY
+
+    _tmdb_double_server.reset()
+    settings.TMDB_BASE_URL = _tmdb_double_server.base_url
+    settings.TMDB_API_KEY = API_KEY
+    settings.TMDB_READ_ACCESS_TOKEN = ""
+    yield _tmdb_double_server
+    _tmdb_double_server.reset()

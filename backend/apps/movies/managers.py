@@ -1,6 +1,15 @@
 """Read-side querysets for the catalog (chainable; no HTTP ever)."""
 
-from django.db import models
+from __future__ import annotations
+
+from datetime import date
+
+from django.db import connection, models
+from django.db.models import BooleanField, Exists, OuterRef, Q, Value
+
+# Trigram similarity above which a title counts as a fuzzy match (pg_trgm's default is 0.3).
+TRIGRAM_THRESHOLD = 0.3
+SEARCH_CONFIG = "simple"  # titles are multilingual: no stemming, no stop words
 
 
 class MovieQuerySet(models.QuerySet):
@@ -14,8 +23,96 @@ class MovieQuerySet(models.QuerySet):
         queryset = self.active().order_by("-popularity", "tmdb_id")
         return queryset[:limit] if limit else queryset
 
+    def top_rated(self, min_votes: int = 0):
+        return (
+            self.active()
+            .filter(vote_count__gte=min_votes)
+            .order_by("-vote_average", "-vote_count", "tmdb_id")
+        )
+
+    def by_genre(self, genre):
+        """Movies of a genre (a Genre, its pk is not used: pass the object or its TMDb id)."""
+        genre_tmdb_id = getattr(genre, "tmdb_id", genre)
+        return self.filter(movie_genres__genre__tmdb_id=genre_tmdb_id)
+
+    def released_between(self, start: date | None = None, end: date | None = None):
+        queryset = self
+        if start:
+            queryset = queryset.filter(release_date__gte=start)
+        if end:
+            queryset = queryset.filter(release_date__lte=end)
+        return queryset
+
+    def for_audience(self, *, include_adult: bool = False):
+        return self if include_adult else self.filter(adult=False)
+
     def with_genres(self):
         return self.prefetch_related("genres")
+
+    def with_user_flags(self, user):
+        """is_favorite / in_watchlist as annotations (one query, none per item); False for anonymous users."""
+        if user is None or not getattr(user, "is_authenticated", False):
+            return self.annotate(
+                is_favorite=Value(False, output_field=BooleanField()),
+                in_watchlist=Value(False, output_field=BooleanField()),
+            )
+        from apps.favorites.models import Favorite, WatchlistItem
+
+        return self.annotate(
+            is_favorite=Exists(Favorite.objects.filter(user=user, movie=OuterRef("pk"), is_active=True)),
+            in_watchlist=Exists(
+                WatchlistItem.objects.filter(user=user, movie=OuterRef("pk"), is_active=True)
+            ),
+        )
+
+    def search(self, query: str):
+        """Ranked search on title and original title: full-text + trigram on PostgreSQL, icontains elsewhere."""
+        query = (query or "").strip()
+        if not query:
+            return self.none()
+        if connection.vendor == "postgresql":
+            return self._search_postgres(query)
+        return self._search_portable(query)
+
+    def _search_postgres(self, query: str):
+        from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector, TrigramSimilarity
+        from django.db.models.functions import Greatest
+
+        vector = SearchVector("title", weight="A", config=SEARCH_CONFIG) + SearchVector(
+            "original_title", weight="B", config=SEARCH_CONFIG
+        )
+        search_query = SearchQuery(query, search_type="websearch", config=SEARCH_CONFIG)
+        return (
+            self.annotate(
+                search_rank=SearchRank(vector, search_query),
+                similarity=Greatest(
+                    TrigramSimilarity("title", query), TrigramSimilarity("original_title", query)
+                ),
+            )
+            .filter(Q(search_rank__gt=0) | Q(similarity__gte=TRIGRAM_THRESHOLD) | Q(title__icontains=query))
+            .order_by("-search_rank", "-similarity", "-popularity", "tmdb_id")
+        )
+
+    def _search_portable(self, query: str):
+        from django.db.models import Case, IntegerField, When
+
+        words = [word for word in query.split() if word][:10]
+        condition = Q()
+        for word in words:
+            condition &= Q(title__icontains=word) | Q(original_title__icontains=word)
+        return (
+            self.filter(condition)
+            .annotate(
+                search_rank=Case(
+                    When(title__iexact=query, then=Value(3)),
+                    When(title__istartswith=query, then=Value(2)),
+                    When(title__icontains=query, then=Value(1)),
+                    default=Value(0),
+                    output_field=IntegerField(),
+                )
+            )
+            .order_by("-search_rank", "-popularity", "tmdb_id")
+        )
 
 
 class MovieManager(models.Manager.from_queryset(MovieQuerySet)):

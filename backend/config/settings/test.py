@@ -37,6 +37,15 @@ REST_FRAMEWORK = {
 TMDB_BASE_URL = "http://127.0.0.1:9/3"
 TMDB_API_KEY = ""
 TMDB_READ_ACCESS_TOKEN = ""
+# Short budgets so failure tests stay fast; no cooldown unless a test asks for it.
+TMDB_CONNECT_TIMEOUT = 0.5
+TMDB_READ_TIMEOUT = 0.5
+TMDB_MAX_RETRIES = 2
+TMDB_BACKOFF_BASE = 0.01
+TMDB_BACKOFF_MAX = 0.05
+TMDB_TIME_BUDGET = 1.5
+TMDB_FAILURE_COOLDOWN = 0.0
+TMDB_RATE_LIMIT = 1000.0
 
 # LOGGING ----------------------------------------------------------------------
 LOGGING = build_logging("text", "WARNING")

@@ -27,7 +27,7 @@ def test_hostile_request_id_is_replaced(api_client):
 
 
 def test_request_id_is_on_error_responses(api_client):
-    response = api_client.get("/api/v1/movies/999999999/", HTTP_X_REQUEST_ID="trace-9")
+    response = api_client.get("/api/v1/genres/999999999/movies/", HTTP_X_REQUEST_ID="trace-9")
     assert response.status_code == 404
     assert response["X-Request-ID"] == "trace-9"
 

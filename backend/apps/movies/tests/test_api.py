@@ -62,9 +62,15 @@ def test_detail_by_tmdb_id_has_genres(api_client):
     assert "overview" in body["data"]
 
 
-def test_unknown_movie_is_404_in_the_envelope(api_client):
-    body = api_client.get("/api/v1/movies/424242/").json()
-    assert body["errors"]["code"] == "not_found"
+def test_unknown_movie_without_tmdb_credentials_is_503_in_the_envelope(api_client):
+    # given no TMDb credentials (the embedded demo): an unknown id cannot be looked up
+    # when
+    response = api_client.get("/api/v1/movies/424242/")
+    # then
+    body = response.json()
+    assert response.status_code == 503
+    assert body["errors"]["code"] == "upstream_unavailable"
+    assert int(response["Retry-After"]) == body["errors"]["retry_after"] > 0
 
 
 @pytest.mark.parametrize("page_size", [1, 50, 100])

@@ -1,0 +1,64 @@
+"""Who a listing is for (language, region, adult content, flags) and the page a list service returns."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+
+SOURCE_TMDB = "tmdb"
+SOURCE_LOCAL = "local"
+
+
+@dataclass(frozen=True)
+class Audience:
+    """The reader of a listing: response language, region, adult opt-in, and the user for flags."""
+
+    user: Any = None
+    language: str = ""
+    region: str = ""
+    include_adult: bool = False
+
+    @property
+    def effective_language(self) -> str:
+        return self.language or settings.TMDB_DEFAULT_LANGUAGE
+
+    @property
+    def is_default_language(self) -> bool:
+        return self.effective_language == settings.TMDB_DEFAULT_LANGUAGE
+
+    @classmethod
+    def for_user(cls, user, *, language: str = "", region: str = "") -> Audience:
+        """Query parameters first, then the user's Profile, then the configured default."""
+        profile = _profile(user)
+        return cls(
+            user=user if getattr(user, "is_authenticated", False) else None,
+            language=language or (profile.language if profile else "") or settings.TMDB_DEFAULT_LANGUAGE,
+            region=region or (profile.region if profile else ""),
+            include_adult=bool(profile and profile.include_adult),
+        )
+
+
+def _profile(user):
+    if not getattr(user, "is_authenticated", False):
+        return None
+    from apps.users.models import Profile
+
+    try:
+        return user.profile
+    except Profile.DoesNotExist:
+        return None
+
+
+@dataclass
+class MoviePage:
+    """One page of movies, from TMDb's lists (stored locally first) or from the local catalog."""
+
+    movies: list
+    page: int
+    page_size: int
+    total_pages: int
+    total_results: int
+    source: str = SOURCE_LOCAL
+    notes: dict = field(default_factory=dict)

@@ -1,0 +1,407 @@
+"""MovieService: TMDb-backed lists stored locally, on-demand details, syncs; local fallbacks."""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Callable
+from datetime import timedelta
+
+from django.conf import settings
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from core import cache
+from core.exceptions import NotFound, UpstreamUnavailable, ValidationFailed
+from core.mixins.models import SyncStatus
+from core.services.tmdb import TMDbClient, get_client
+from core.services.tmdb import cache_keys as keys
+from core.services.tmdb import movies as parse
+from core.services.tmdb.errors import (
+    TMDbBadRequest,
+    TMDbError,
+    TMDbNotConfigured,
+    TMDbNotFound,
+    TMDbUnauthorized,
+    TMDbUnavailable,
+)
+
+from ..models import Movie
+from . import storage
+from .audience import SOURCE_LOCAL, SOURCE_TMDB, Audience, MoviePage
+
+logger = logging.getLogger(__name__)
+
+MAX_TMDB_ID = 2**31 - 1
+TMDB_PAGE_SIZE = 20
+LOCAL_ORDERINGS = {
+    "popularity": ("popularity", "tmdb_id"),
+    "-popularity": ("-popularity", "tmdb_id"),
+    "vote_average": ("vote_average", "tmdb_id"),
+    "-vote_average": ("-vote_average", "-vote_count", "tmdb_id"),
+    "vote_count": ("vote_count", "tmdb_id"),
+    "-vote_count": ("-vote_count", "tmdb_id"),
+    "release_date": ("release_date", "tmdb_id"),
+    "-release_date": ("-release_date", "tmdb_id"),
+    "title": ("title", "tmdb_id"),
+    "-title": ("-title", "tmdb_id"),
+}
+# TMDb discover sort_by → the local ordering used when serving discover from the catalog.
+DISCOVER_SORTS = {
+    "popularity.desc": "-popularity",
+    "popularity.asc": "popularity",
+    "vote_average.desc": "-vote_average",
+    "vote_average.asc": "vote_average",
+    "vote_count.desc": "-vote_count",
+    "vote_count.asc": "vote_count",
+    "primary_release_date.desc": "-release_date",
+    "primary_release_date.asc": "release_date",
+    "title.asc": "title",
+    "title.desc": "-title",
+}
+
+
+def upstream_unavailable(exc: TMDbError) -> UpstreamUnavailable:
+    retry_after = math.ceil(exc.retry_after) if exc.retry_after else None
+    return UpstreamUnavailable(retry_after=max(1, retry_after) if retry_after else None)
+
+
+class MovieService:
+    """Movie operations; TMDb is reached only through the injected client (default: the shared one)."""
+
+    def __init__(self, *, tmdb: TMDbClient | None = None):
+        self.tmdb = tmdb or get_client()
+
+    # --- one movie -------------------------------------------------------------------------
+    def get_movie(self, *, tmdb_id: int) -> Movie:
+        """Known active → database; known gone → NotFound; unknown → fetched from TMDb and stored."""
+        _check_id(tmdb_id)
+        movie = Movie.objects.with_genres().filter(tmdb_id=tmdb_id).first()
+        if movie is not None:
+            if movie.is_active:
+                return movie
+            raise NotFound(f"Movie {tmdb_id} not found.")
+        return self.sync_movie_from_tmdb(tmdb_id=tmdb_id, fresh=False)
+
+    def get_movie_details(self, *, tmdb_id: int, audience: Audience | None = None) -> Movie:
+        """The detail view's movie: completed from TMDb when only a list row is stored (if TMDb answers)."""
+        audience = audience or Audience()
+        movie = self.get_movie(tmdb_id=tmdb_id)
+        if movie.sync_status != SyncStatus.COMPLETE and self.tmdb.configured:
+            try:
+                movie = self.sync_movie_from_tmdb(tmdb_id=tmdb_id, fresh=False)
+            except UpstreamUnavailable:
+                logger.info("Serving stored movie %s: TMDb unavailable", tmdb_id)
+        movie = Movie.objects.with_genres().with_user_flags(audience.user).get(pk=movie.pk)
+        self._localize_details(movie, audience)
+        return movie
+
+    def sync_movie_from_tmdb(self, *, tmdb_id: int, fresh: bool = True) -> Movie:
+        """Full sync in one upstream call (append_to_response); 34 soft-deletes and raises NotFound."""
+        _check_id(tmdb_id)
+        try:
+            payload = self.tmdb.movie_details(tmdb_id, fresh=fresh)
+        except TMDbNotFound as exc:
+            storage.mark_gone(tmdb_id)
+            raise NotFound(f"Movie {tmdb_id} not found.") from exc
+        except TMDbNotConfigured as exc:
+            raise upstream_unavailable(exc) from exc
+        except (TMDbUnavailable, TMDbUnauthorized, TMDbBadRequest) as exc:
+            logger.warning("TMDb sync of movie %s failed: %s", tmdb_id, exc)
+            storage.record_sync_failure(tmdb_id, exc)
+            raise upstream_unavailable(exc) from exc
+        return self.update_movie_data(data=payload)
+
+    def update_movie_data(self, *, data: dict, movie: Movie | None = None) -> Movie:
+        """Store a details payload (idempotent upsert by tmdb_id, one transaction)."""
+        if movie is not None and int(data.get("id") or movie.tmdb_id) != movie.tmdb_id:
+            raise ValueError("payload is for another movie")
+        data = {**data, "id": int(data.get("id") or movie.tmdb_id)}
+        stored = storage.store_movie_details(data)
+        return Movie.objects.with_genres().get(pk=stored.pk)
+
+    def _localize_details(self, movie: Movie, audience: Audience) -> None:
+        if audience.is_default_language or not self.tmdb.configured:
+            return
+        try:
+            payload = self.tmdb.movie_details(movie.tmdb_id, language=audience.effective_language, append="")
+        except TMDbError:
+            return
+        _overlay(movie, payload)
+
+    # --- TMDb lists ------------------------------------------------------------------------
+    def get_popular_movies(self, *, page: int = 1, page_size: int = 20, audience: Audience | None = None):
+        audience = audience or Audience()
+        return self._list_page(
+            "popular",
+            lambda: self.tmdb.popular(
+                page=page, language=audience.effective_language, region=audience.region or None
+            ),
+            local=Movie.objects.popular_movies(),
+            page=page,
+            page_size=page_size,
+            audience=audience,
+        )
+
+    def get_top_rated_movies(self, *, page: int = 1, page_size: int = 20, audience: Audience | None = None):
+        audience = audience or Audience()
+        return self._list_page(
+            "top_rated",
+            lambda: self.tmdb.top_rated(
+                page=page, language=audience.effective_language, region=audience.region or None
+            ),
+            local=Movie.objects.top_rated(settings.CATALOG_TOP_RATED_MIN_VOTES),
+            page=page,
+            page_size=page_size,
+            audience=audience,
+        )
+
+    def get_now_playing_movies(self, *, page: int = 1, page_size: int = 20, audience: Audience | None = None):
+        audience = audience or Audience()
+        today = timezone.localdate()
+        local = (
+            Movie.objects.active()
+            .released_between(today - timedelta(days=settings.CATALOG_NOW_PLAYING_DAYS), today)
+            .order_by("-popularity", "tmdb_id")
+        )
+        return self._list_page(
+            "now_playing",
+            lambda: self.tmdb.now_playing(
+                page=page, language=audience.effective_language, region=audience.region or None
+            ),
+            local=local,
+            page=page,
+            page_size=page_size,
+            audience=audience,
+        )
+
+    def get_upcoming_movies(self, *, page: int = 1, page_size: int = 20, audience: Audience | None = None):
+        audience = audience or Audience()
+        tomorrow = timezone.localdate() + timedelta(days=1)
+        local = Movie.objects.active().released_between(tomorrow, None).order_by("release_date", "tmdb_id")
+        return self._list_page(
+            "upcoming",
+            lambda: self.tmdb.upcoming(
+                page=page, language=audience.effective_language, region=audience.region or None
+            ),
+            local=local,
+            page=page,
+            page_size=page_size,
+            audience=audience,
+        )
+
+    def get_trending_movies(
+        self, *, window: str = "day", page: int = 1, page_size: int = 20, audience: Audience | None = None
+    ):
+        audience = audience or Audience()
+        return self._list_page(
+            f"trending_{window}",
+            lambda: self.tmdb.trending(window=window, page=page, language=audience.effective_language),
+            local=Movie.objects.popular_movies(),
+            page=page,
+            page_size=page_size,
+            audience=audience,
+        )
+
+    def search_movies(
+        self,
+        *,
+        query: str,
+        page: int = 1,
+        page_size: int = 20,
+        year: int | None = None,
+        sync_results: bool = True,
+        audience: Audience | None = None,
+    ):
+        """TMDb search (results stored when `sync_results`), else the local full-text search."""
+        audience = audience or Audience()
+        local = Movie.objects.active().search(query)
+        if year:
+            local = local.filter(release_date__year=year)
+        fetch = lambda: self.tmdb.search(  # noqa: E731 - a deferred call
+            query=query,
+            page=page,
+            language=audience.effective_language,
+            region=audience.region or None,
+            include_adult=audience.include_adult,
+            year=year,
+        )
+        if not sync_results:
+            return self._unstored_page(fetch, local, page=page, page_size=page_size, audience=audience)
+        return self._list_page(
+            "search",
+            fetch,
+            local=local,
+            page=page,
+            page_size=page_size,
+            audience=audience,
+            key_params={"query": query, "year": year},
+        )
+
+    def discover(
+        self, *, filters: dict, page: int = 1, page_size: int = 20, audience: Audience | None = None
+    ) -> MoviePage:
+        """TMDb discover with its own filter names (with_genres, primary_release_year, vote_average.gte …)."""
+        audience = audience or Audience()
+        return self._list_page(
+            "discover",
+            lambda: self.tmdb.discover(
+                filters=filters,
+                page=page,
+                language=audience.effective_language,
+                region=audience.region or None,
+                include_adult=audience.include_adult,
+            ),
+            local=local_discover(filters),
+            page=page,
+            page_size=page_size,
+            audience=audience,
+            key_params=filters,
+        )
+
+    def list_local(self, *, ordering: str = "-popularity") -> QuerySet:
+        return Movie.objects.active().order_by(*LOCAL_ORDERINGS[ordering])
+
+    # --- machinery -------------------------------------------------------------------------
+    def _list_page(
+        self, kind, fetch: Callable[[], dict], *, local, page, page_size, audience, key_params=None
+    ) -> MoviePage:
+        """A TMDb list page, stored locally in one bulk upsert, read back from the database.
+
+        Without credentials, or while TMDb is unavailable, the local catalog answers instead.
+        """
+        key_params = {"page": page, **(key_params or {})}
+        if not self.tmdb.configured:
+            return self.local_page(local, page=page, page_size=page_size, audience=audience)
+        try:
+            stored = self._stored_page(kind, fetch, audience, {**key_params, **_audience_params(audience)})
+        except TMDbBadRequest as exc:
+            raise ValidationFailed({"page": [exc.message]}) from exc
+        except (TMDbUnavailable, TMDbUnauthorized) as exc:
+            logger.warning("TMDb %s unavailable, serving the local catalog: %s", kind, exc)
+            result = self.local_page(local, page=page, page_size=page_size, audience=audience)
+            result.notes["upstream"] = "unavailable"
+            return result
+        return self._page_from_ids(stored, page=page, audience=audience)
+
+    def _stored_page(
+        self, kind: str, fetch: Callable[[], dict], audience: Audience, key_params: dict
+    ) -> dict:
+        """The page's ids/totals; computing it stores the results (so a cache hit costs no writes)."""
+
+        def produce() -> dict:
+            payload = fetch()
+            results = parse.page_results(payload)
+            storage.store_list_results(results, overwrite=audience.is_default_language)
+            total_pages, total_results = parse.page_totals(payload)
+            localized = {}
+            if not audience.is_default_language:
+                localized = {item["id"]: _localized_fields(item) for item in results}
+            return {
+                "ids": [item["id"] for item in results],
+                "total_pages": total_pages,
+                "total_results": total_results,
+                "localized": localized,
+            }
+
+        key = keys.stored_page_key(kind=kind, params=key_params)
+        return cache.get_or_set(key, produce, ttl=keys.stored_page_ttl(kind))
+
+    def _page_from_ids(self, stored: dict, *, page: int, audience: Audience) -> MoviePage:
+        ids = stored["ids"]
+        queryset = (
+            Movie.objects.active().filter(tmdb_id__in=ids).for_audience(include_adult=audience.include_adult)
+        )
+        by_id = {movie.tmdb_id: movie for movie in queryset.with_genres().with_user_flags(audience.user)}
+        movies = [by_id[i] for i in ids if i in by_id]
+        for movie in movies:
+            _overlay(
+                movie, stored["localized"].get(movie.tmdb_id) or stored["localized"].get(str(movie.tmdb_id))
+            )
+        return MoviePage(
+            movies=movies,
+            page=page,
+            page_size=TMDB_PAGE_SIZE,
+            total_pages=stored["total_pages"],
+            total_results=stored["total_results"],
+            source=SOURCE_TMDB,
+        )
+
+    def _unstored_page(self, fetch, local, *, page, page_size, audience) -> MoviePage:
+        """Search without storing: only results already in the catalog are returned, in TMDb's order."""
+        if not self.tmdb.configured:
+            return self.local_page(local, page=page, page_size=page_size, audience=audience)
+        try:
+            payload = fetch()
+        except TMDbError as exc:
+            raise upstream_unavailable(exc) from exc
+        total_pages, total_results = parse.page_totals(payload)
+        stored = {"ids": [i["id"] for i in parse.page_results(payload)], "total_pages": total_pages}
+        stored.update(total_results=total_results, localized={})
+        return self._page_from_ids(stored, page=page, audience=audience)
+
+    @staticmethod
+    def local_page(queryset, *, page: int, page_size: int, audience: Audience) -> MoviePage:
+        """A page of the local catalog: one COUNT, one SELECT, one genre prefetch."""
+        queryset = queryset.for_audience(include_adult=audience.include_adult)
+        total = queryset.count()
+        offset = (page - 1) * page_size
+        movies = (
+            list(queryset.with_genres().with_user_flags(audience.user)[offset : offset + page_size])
+            if offset < total
+            else []
+        )
+        return MoviePage(
+            movies=movies,
+            page=page,
+            page_size=page_size,
+            total_pages=math.ceil(total / page_size) if total else 0,
+            total_results=total,
+            source=SOURCE_LOCAL,
+        )
+
+
+def _audience_params(audience: Audience) -> dict:
+    return {
+        "language": audience.effective_language,
+        "region": audience.region,
+        "adult": int(audience.include_adult),
+    }
+
+
+def _localized_fields(item: dict) -> dict:
+    return {"title": item.get("title") or "", "overview": item.get("overview") or ""}
+
+
+def _overlay(movie: Movie, localized: dict | None) -> None:
+    """Show TMDb's localized title/overview/tagline without storing them."""
+    for name in ("title", "overview", "tagline"):
+        value = (localized or {}).get(name)
+        if value:
+            setattr(movie, name, value)
+
+
+def _check_id(tmdb_id: int) -> None:
+    if not isinstance(tmdb_id, int) or not 1 <= tmdb_id <= MAX_TMDB_ID:
+        raise NotFound(f"Movie {tmdb_id} not found.")
+
+
+def local_discover(filters: dict) -> QuerySet:
+    """The local equivalent of TMDb discover for the filters this API accepts."""
+    queryset = Movie.objects.active()
+    if filters.get("with_genres"):
+        for genre_id in str(filters["with_genres"]).split(","):
+            queryset = queryset.filter(movie_genres__genre__tmdb_id=int(genre_id))
+    if filters.get("primary_release_year"):
+        queryset = queryset.filter(release_date__year=filters["primary_release_year"])
+    queryset = queryset.released_between(
+        filters.get("primary_release_date.gte"), filters.get("primary_release_date.lte")
+    )
+    if filters.get("vote_average.gte") is not None:
+        queryset = queryset.filter(vote_average__gte=filters["vote_average.gte"])
+    if filters.get("vote_count.gte") is not None:
+        queryset = queryset.filter(vote_count__gte=filters["vote_count.gte"])
+    if filters.get("with_original_language"):
+        queryset = queryset.filter(original_language=filters["with_original_language"])
+    ordering = DISCOVER_SORTS.get(filters.get("sort_by") or "popularity.desc", "-popularity")
+    return queryset.order_by(*LOCAL_ORDERINGS[ordering])

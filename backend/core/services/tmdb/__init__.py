@@ -1,0 +1,24 @@
+"""The shared TMDb client: transport (base), endpoints (client), payload parsing (movies), images, errors."""
+
+from .client import TMDbClient, get_client
+from .errors import (
+    TMDbBadRequest,
+    TMDbError,
+    TMDbNotConfigured,
+    TMDbNotFound,
+    TMDbRateLimited,
+    TMDbUnauthorized,
+    TMDbUnavailable,
+)
+
+__all__ = [
+    "TMDbBadRequest",
+    "TMDbClient",
+    "TMDbError",
+    "TMDbNotConfigured",
+    "TMDbNotFound",
+    "TMDbRateLimited",
+    "TMDbUnauthorized",
+    "TMDbUnavailable",
+    "get_client",
+]

@@ -1,0 +1,205 @@
+"""TMDbClient: one method per TMDb endpoint, each read through the cache layer with its own TTL."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from django.conf import settings
+
+from core import cache
+
+from . import cache_keys as keys
+from .base import BaseClient
+from .errors import TMDbNotConfigured, TMDbNotFound, TMDbUnavailable
+
+# Path templates (relative to TMDB_BASE_URL, which ends in /3).
+CONFIGURATION_PATH = "configuration"
+GENRE_LIST_PATH = "genre/movie/list"
+MOVIE_DETAILS_PATH = "movie/{tmdb_id}"
+MOVIE_LIST_PATHS = {
+    "popular": "movie/popular",
+    "top_rated": "movie/top_rated",
+    "now_playing": "movie/now_playing",
+    "upcoming": "movie/upcoming",
+}
+TRENDING_PATH = "trending/movie/{window}"
+SEARCH_PATH = "search/movie"
+DISCOVER_PATH = "discover/movie"
+RECOMMENDATIONS_PATH = "movie/{tmdb_id}/recommendations"
+SIMILAR_PATH = "movie/{tmdb_id}/similar"
+CHANGES_PATH = "movie/changes"
+
+# One upstream call per full sync.
+DETAILS_APPEND = "credits,videos,recommendations,similar,keywords,external_ids"
+TRENDING_WINDOWS = ("day", "week")
+MAX_UPSTREAM_PAGE = 500
+
+
+class TMDbClient(BaseClient):
+    """TMDb API v3. Every response goes through `core.cache`; failures are typed TMDbError subclasses."""
+
+    def default_language(self) -> str:
+        return settings.TMDB_DEFAULT_LANGUAGE
+
+    # --- static data -----------------------------------------------------------------------
+    def configuration(self) -> dict:
+        return self._cached(keys.configuration_key(), keys.TTL_STATIC, CONFIGURATION_PATH, {})
+
+    def genres(self, *, language: str | None = None) -> dict:
+        language = language or self.default_language()
+        return self._cached(
+            keys.genres_key(language=language), keys.TTL_STATIC, GENRE_LIST_PATH, {"language": language}
+        )
+
+    # --- one movie -------------------------------------------------------------------------
+    def movie_details(
+        self, tmdb_id: int, *, language: str | None = None, append: str = DETAILS_APPEND, fresh: bool = False
+    ) -> dict:
+        language = language or self.default_language()
+        key = keys.movie_details_key(tmdb_id=tmdb_id, language=language, append=append)
+        params = {"language": language, "append_to_response": append}
+        path = MOVIE_DETAILS_PATH.format(tmdb_id=int(tmdb_id))
+        return self._cached(key, keys.TTL_DETAILS, path, params, fresh=fresh)
+
+    def recommendations(self, tmdb_id: int, *, page: int = 1, language: str | None = None) -> dict:
+        return self._related(RECOMMENDATIONS_PATH, "recommendations", tmdb_id, page, language)
+
+    def similar(self, tmdb_id: int, *, page: int = 1, language: str | None = None) -> dict:
+        return self._related(SIMILAR_PATH, "similar", tmdb_id, page, language)
+
+    def _related(self, template: str, kind: str, tmdb_id: int, page: int, language: str | None) -> dict:
+        params = {"page": page, "language": language or self.default_language()}
+        key = keys.related_key(tmdb_id=tmdb_id, kind=kind, params=params)
+        return self._cached(key, keys.TTL_LIST, template.format(tmdb_id=int(tmdb_id)), params)
+
+    # --- lists -----------------------------------------------------------------------------
+    def movie_list(
+        self, kind: str, *, page: int = 1, language: str | None = None, region: str | None = None
+    ) -> dict:
+        """popular, top_rated, now_playing or upcoming."""
+        params = {"page": page, "language": language or self.default_language(), "region": region}
+        key = keys.movie_list_key(kind=kind, params=params)
+        return self._cached(key, keys.TTL_LIST, MOVIE_LIST_PATHS[kind], params)
+
+    def popular(self, **kwargs) -> dict:
+        return self.movie_list("popular", **kwargs)
+
+    def top_rated(self, **kwargs) -> dict:
+        return self.movie_list("top_rated", **kwargs)
+
+    def now_playing(self, **kwargs) -> dict:
+        return self.movie_list("now_playing", **kwargs)
+
+    def upcoming(self, **kwargs) -> dict:
+        return self.movie_list("upcoming", **kwargs)
+
+    def trending(self, *, window: str = "day", page: int = 1, language: str | None = None) -> dict:
+        if window not in TRENDING_WINDOWS:
+            raise ValueError(f"window must be one of {TRENDING_WINDOWS}")
+        params = {"page": page, "language": language or self.default_language()}
+        key = keys.movie_list_key(kind=f"trending_{window}", params=params)
+        return self._cached(key, keys.TTL_TRENDING, TRENDING_PATH.format(window=window), params)
+
+    def search(
+        self,
+        *,
+        query: str,
+        page: int = 1,
+        language: str | None = None,
+        region: str | None = None,
+        include_adult: bool = False,
+        year: int | None = None,
+    ) -> dict:
+        params = {
+            "query": query,
+            "page": page,
+            "language": language or self.default_language(),
+            "region": region,
+            "include_adult": "true" if include_adult else "false",
+            "year": year,
+        }
+        return self._cached(keys.search_key(params=params), keys.TTL_SEARCH, SEARCH_PATH, params)
+
+    def discover(
+        self,
+        *,
+        filters: dict | None = None,
+        page: int = 1,
+        language: str | None = None,
+        region: str | None = None,
+        include_adult: bool = False,
+    ) -> dict:
+        params = {
+            **(filters or {}),
+            "page": page,
+            "language": language or self.default_language(),
+            "region": region,
+            "include_adult": "true" if include_adult else "false",
+        }
+        return self._cached(keys.discover_key(params=params), keys.TTL_DISCOVER, DISCOVER_PATH, params)
+
+    def changes(self, *, start_date: str | None = None, end_date: str | None = None, page: int = 1) -> dict:
+        params = {"start_date": start_date, "end_date": end_date, "page": page}
+        return self._cached(keys.changes_key(params=params), keys.TTL_CHANGES, CHANGES_PATH, params)
+
+    # --- the cache policy ------------------------------------------------------------------
+    def _cached(self, key: str, ttl: int, path: str, params: dict, *, fresh: bool = False) -> dict:
+        """Cached GET: negative answers are cached briefly, and a sick TMDb is not called again at once."""
+        negative_key = f"{key}:404"
+        if not fresh and cache.get(negative_key) is not None:
+            raise TMDbNotFound(path=path, http_status=404, tmdb_code=34)
+        fetch = self._fetcher(path, params, negative_key)
+        if fresh:
+            value = fetch()
+            cache.set(key, value, ttl=ttl)
+            return value
+        return cache.get_or_set(key, fetch, ttl=ttl)
+
+    def _fetcher(self, path: str, params: dict, negative_key: str) -> Callable[[], dict]:
+        def fetch() -> dict:
+            self._check_cooldown(path)
+            try:
+                return self.get(path, params)
+            except TMDbNotFound:
+                cache.set(negative_key, True, ttl=keys.TTL_NEGATIVE)
+                raise
+            except TMDbNotConfigured:
+                raise
+            except TMDbUnavailable as exc:
+                self._start_cooldown(exc)
+                raise
+
+        return fetch
+
+    @staticmethod
+    def _check_cooldown(path: str) -> None:
+        until = cache.get(keys.upstream_cooldown_key())
+        if until is None:
+            return
+        remaining = float(until) - time.time()
+        if remaining > 0:
+            raise TMDbUnavailable(
+                "TMDb is cooling down after failures.", retry_after=max(1.0, remaining), path=path
+            )
+
+    @staticmethod
+    def _start_cooldown(exc: TMDbUnavailable) -> None:
+        seconds = settings.TMDB_FAILURE_COOLDOWN
+        if seconds <= 0:
+            return
+        if exc.retry_after:
+            seconds = min(max(seconds, exc.retry_after), 300)
+        cache.set(keys.upstream_cooldown_key(), time.time() + seconds, ttl=max(1, int(seconds + 1)))
+        exc.retry_after = exc.retry_after or seconds
+
+
+_client: TMDbClient | None = None
+
+
+def get_client() -> TMDbClient:
+    """The process-wide client (it reads settings at call time, so overrides apply)."""
+    global _client
+    if _client is None:
+        _client = TMDbClient()
+    return _client

@@ -1,0 +1,472 @@
+"""A local TMDb double for tests: a real threaded HTTP server with TMDb's response shapes and faults.
+
+double = TMDbDouble().start()
+double.add_movie(550, title="Fight Club", genre_ids=[18])
+double.fail("movie/550", status=503, times=2)      # then healthy again
+double.fail("movie/popular", status=429, retry_after=1)
+double.count("movie/550")                            # requests received for that path
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
+
+API_KEY = "test-tmdb-api-key"
+READ_ACCESS_TOKEN = "test-tmdb-read-token"  # noqa: S105 - a fixed test value
+PAGE_SIZE = 20
+GENRES = {
+    28: "Action",
+    12: "Adventure",
+    16: "Animation",
+    35: "Comedy",
+    80: "Crime",
+    99: "Documentary",
+    18: "Drama",
+    10751: "Family",
+    14: "Fantasy",
+    36: "History",
+    27: "Horror",
+    10402: "Music",
+    9648: "Mystery",
+    10749: "Romance",
+    878: "Science Fiction",
+    10770: "TV Movie",
+    53: "Thriller",
+    10752: "War",
+    37: "Western",
+}
+LIST_ITEM_KEYS = (
+    "adult",
+    "backdrop_path",
+    "genre_ids",
+    "id",
+    "original_language",
+    "original_title",
+    "overview",
+    "popularity",
+    "poster_path",
+    "release_date",
+    "title",
+    "video",
+    "vote_average",
+    "vote_count",
+)
+CONFIGURATION = {
+    "images": {
+        "base_url": "http://image.tmdb.org/t/p/",
+        "secure_base_url": "https://image.tmdb.org/t/p/",
+        "backdrop_sizes": ["w300", "w780", "w1280", "original"],
+        "logo_sizes": ["w45", "w92", "w154", "w185", "w300", "w500", "original"],
+        "poster_sizes": ["w92", "w154", "w185", "w342", "w500", "w780", "original"],
+        "profile_sizes": ["w45", "w185", "h632", "original"],
+        "still_sizes": ["w92", "w185", "w300", "original"],
+    },
+    "change_keys": ["adult", "budget", "credits", "genres", "overview", "release_dates", "title"],
+}
+ERROR_MESSAGES = {
+    6: "Invalid id: The pre-requisite id is invalid or not found.",
+    7: "Invalid API key: You must be granted a valid key.",
+    22: "Invalid page: Pages start at 1 and max at 500. They are expected to be an integer.",
+    25: "Your request count (#) is over the allowed limit of (40).",
+    34: "The resource you requested could not be found.",
+    43: "Couldn't connect to the backend server.",
+    46: "The API is undergoing maintenance. Try again later.",
+}
+
+
+@dataclass
+class Fault:
+    """One programmed failure, applied to requests whose path starts with `path` (None: every path)."""
+
+    path: str | None = None
+    status: int = 500
+    body: object = None
+    headers: dict = field(default_factory=dict)
+    times: int | None = 1  # None: until cleared
+    delay: float = 0.0
+    drop: bool = False
+    raw: bytes | None = None
+    redirect_to: str | None = None
+
+
+@dataclass
+class ReceivedRequest:
+    path: str
+    query: dict
+    headers: dict
+
+
+class TMDbDouble:
+    """In-memory TMDb: seed movies, program faults, count requests."""
+
+    def __init__(self, *, api_key: str = API_KEY, read_access_token: str = READ_ACCESS_TOKEN):
+        self.api_key = api_key
+        self.read_access_token = read_access_token
+        self.lock = threading.Lock()
+        self.server: ThreadingHTTPServer | None = None
+        self.thread: threading.Thread | None = None
+        self.reset()
+
+    # --- lifecycle -------------------------------------------------------------------------
+    def start(self) -> TMDbDouble:
+        handler = type("Handler", (_Handler,), {"double": self})
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.server.daemon_threads = True
+        self.thread = threading.Thread(target=self.server.serve_forever, name="tmdb-double", daemon=True)
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self.server:
+            self.server.shutdown()
+            self.server.server_close()
+            self.server = None
+
+    @property
+    def port(self) -> int:
+        return self.server.server_address[1]
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/3"
+
+    def reset(self) -> None:
+        with self.lock:
+            self.movies: dict[int, dict] = {}
+            self.lists: dict[str, list[int]] = {}
+            self.changes: list[int] = []
+            self.faults: list[Fault] = []
+            self.requests: list[ReceivedRequest] = []
+
+    # --- seeding ---------------------------------------------------------------------------
+    def add_movie(self, tmdb_id: int, **overrides) -> dict:
+        """A movie with a full TMDb details payload; overrides replace any key."""
+        movie = movie_payload(tmdb_id, **overrides)
+        with self.lock:
+            self.movies[tmdb_id] = movie
+        return movie
+
+    def add_movies(self, count: int, *, start: int = 1000, **overrides) -> list[dict]:
+        return [self.add_movie(start + n, popularity=float(count - n), **overrides) for n in range(count)]
+
+    def set_list(self, name: str, tmdb_ids: list[int]) -> None:
+        """popular, top_rated, now_playing, upcoming, trending_day, trending_week, changes."""
+        with self.lock:
+            if name == "changes":
+                self.changes = list(tmdb_ids)
+            else:
+                self.lists[name] = list(tmdb_ids)
+
+    def relate(self, tmdb_id: int, *, recommendations=(), similar=()) -> None:
+        with self.lock:
+            self.movies[tmdb_id]["_recommendations"] = list(recommendations)
+            self.movies[tmdb_id]["_similar"] = list(similar)
+
+    # --- faults ----------------------------------------------------------------------------
+    def fail(self, path: str | None = None, **kwargs) -> Fault:
+        """Program a fault; `retry_after=N` adds the header, `tmdb_code=N` a TMDb error body."""
+        retry_after = kwargs.pop("retry_after", None)
+        tmdb_code = kwargs.pop("tmdb_code", None)
+        fault = Fault(path=path, **kwargs)
+        if retry_after is not None:
+            fault.headers["Retry-After"] = str(retry_after)
+        if tmdb_code is not None and fault.body is None:
+            fault.body = error_body(tmdb_code)
+        with self.lock:
+            self.faults.append(fault)
+        return fault
+
+    def clear_faults(self) -> None:
+        with self.lock:
+            self.faults.clear()
+
+    def _take_fault(self, path: str) -> Fault | None:
+        with self.lock:
+            for fault in self.faults:
+                if fault.path is None or path.startswith(fault.path):
+                    if fault.times is not None:
+                        fault.times -= 1
+                        if fault.times <= 0:
+                            self.faults.remove(fault)
+                    return fault
+        return None
+
+    # --- observation -----------------------------------------------------------------------
+    def count(self, path: str | None = None) -> int:
+        """Requests received (for paths starting with `path`, relative to /3/)."""
+        with self.lock:
+            return sum(1 for r in self.requests if path is None or r.path.startswith(path))
+
+    @property
+    def request_count(self) -> int:
+        return self.count()
+
+    # --- routing ---------------------------------------------------------------------------
+    def respond(self, path: str, query: dict) -> tuple[int, object]:
+        parts = path.strip("/").split("/")
+        if parts == ["configuration"]:
+            return 200, CONFIGURATION
+        if parts == ["genre", "movie", "list"]:
+            return 200, {"genres": [{"id": gid, "name": name} for gid, name in GENRES.items()]}
+        if parts[:1] == ["trending"] and len(parts) == 3 and parts[1] == "movie":
+            if parts[2] not in ("day", "week"):
+                return 404, error_body(34)
+            return self._page(self._list_ids(f"trending_{parts[2]}"), query)
+        if parts == ["search", "movie"]:
+            return self._search(query)
+        if parts == ["discover", "movie"]:
+            return self._discover(query)
+        if parts == ["movie", "changes"]:
+            return self._page_of(
+                [{"id": i, "adult": False} for i in self.changes], query, shape=lambda item: item
+            )
+        if parts[:1] == ["movie"] and len(parts) == 2 and parts[1] in _LIST_ORDER:
+            return self._page(self._list_ids(parts[1]), query)
+        if parts[:1] == ["movie"] and len(parts) in (2, 3) and parts[1].isdigit():
+            return self._movie(int(parts[1]), parts[2] if len(parts) == 3 else None, query)
+        return 404, error_body(34)
+
+    def _movie(self, tmdb_id: int, sub: str | None, query: dict) -> tuple[int, object]:
+        movie = self.movies.get(tmdb_id)
+        if movie is None:
+            return 404, error_body(34)
+        if sub in ("recommendations", "similar"):
+            return self._page(movie.get(f"_{sub}", []), query)
+        if sub is not None:
+            return 404, error_body(34)
+        body = {key: value for key, value in movie.items() if not key.startswith("_")}
+        for name in (query.get("append_to_response") or "").split(","):
+            name = name.strip()
+            if name in ("recommendations", "similar"):
+                body[name] = self._page(movie.get(f"_{name}", []), {})[1]
+            elif name in movie.get("_appendable", {}):
+                body[name] = movie["_appendable"][name]
+        return 200, body
+
+    def _list_ids(self, name: str) -> list[int]:
+        if name in self.lists:
+            return self.lists[name]
+        key = _LIST_ORDER.get(name, _LIST_ORDER["popular"])
+        return [m["id"] for m in sorted(self.movies.values(), key=key)]
+
+    def _search(self, query: dict) -> tuple[int, object]:
+        text = (query.get("query") or "").lower()
+        if not text:
+            return 200, {"page": 1, "results": [], "total_pages": 1, "total_results": 0}
+        adult = query.get("include_adult") == "true"
+        ids = [
+            m["id"]
+            for m in sorted(self.movies.values(), key=_LIST_ORDER["popular"])
+            if text in m["title"].lower() and (adult or not m["adult"])
+        ]
+        return self._page(ids, query)
+
+    def _discover(self, query: dict) -> tuple[int, object]:
+        genre = query.get("with_genres")
+        ids = [
+            m["id"]
+            for m in sorted(self.movies.values(), key=_LIST_ORDER["popular"])
+            if not genre or int(genre.split(",")[0]) in [g["id"] for g in m["genres"]]
+        ]
+        return self._page(ids, query)
+
+    def _page(self, ids: list[int], query: dict) -> tuple[int, object]:
+        items = [self.movies[i] for i in ids if i in self.movies]
+        return self._page_of(items, query, shape=list_item)
+
+    @staticmethod
+    def _page_of(items: list, query: dict, *, shape) -> tuple[int, object]:
+        try:
+            page = int(query.get("page") or 1)
+        except ValueError:
+            return 400, error_body(22)
+        if page < 1 or page > 500:
+            return 400, error_body(22)
+        chunk = items[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+        return 200, {
+            "page": page,
+            "results": [shape(item) for item in chunk],
+            "total_pages": max(1, math.ceil(len(items) / PAGE_SIZE)),
+            "total_results": len(items),
+        }
+
+    def authorized(self, query: dict, headers: dict) -> bool:
+        if query.get("api_key") == self.api_key:
+            return True
+        return headers.get("authorization") == f"Bearer {self.read_access_token}"
+
+
+_LIST_ORDER = {
+    "popular": lambda m: (-m["popularity"], m["id"]),
+    "top_rated": lambda m: (-m["vote_average"], -m["vote_count"], m["id"]),
+    "now_playing": lambda m: (-m["popularity"], m["id"]),
+    "upcoming": lambda m: (m["release_date"] or "9999", m["id"]),
+}
+
+
+def error_body(tmdb_code: int) -> dict:
+    return {
+        "success": False,
+        "status_code": tmdb_code,
+        "status_message": ERROR_MESSAGES.get(tmdb_code, "TMDb error."),
+    }
+
+
+def list_item(movie: dict) -> dict:
+    item = {key: movie.get(key) for key in LIST_ITEM_KEYS if key != "genre_ids"}
+    item["genre_ids"] = [genre["id"] for genre in movie.get("genres", [])]
+    return item
+
+
+def movie_payload(tmdb_id: int, **overrides) -> dict:
+    """A /movie/{id} body with every appendable key TMDb offers, in TMDb's shapes."""
+    title = overrides.pop("title", f"Movie {tmdb_id}")
+    genre_ids = overrides.pop("genre_ids", [18])
+    released = (date(2020, 1, 1) + timedelta(days=tmdb_id % 1500)).isoformat()
+    movie = {
+        "adult": False,
+        "backdrop_path": f"/backdrop{tmdb_id}.jpg",
+        "belongs_to_collection": None,
+        "budget": 1_000_000,
+        "genres": [{"id": gid, "name": GENRES.get(gid, f"Genre {gid}")} for gid in genre_ids],
+        "homepage": f"https://example.com/movie/{tmdb_id}",
+        "id": tmdb_id,
+        "imdb_id": f"tt{tmdb_id:07d}",
+        "origin_country": ["US"],
+        "original_language": "en",
+        "original_title": title,
+        "overview": f"The story of {title}.",
+        "popularity": 10.0,
+        "poster_path": f"/poster{tmdb_id}.jpg",
+        "production_companies": [],
+        "production_countries": [{"iso_3166_1": "US", "name": "United States of America"}],
+        "release_date": released,
+        "revenue": 2_000_000,
+        "runtime": 120,
+        "spoken_languages": [{"english_name": "English", "iso_639_1": "en", "name": "English"}],
+        "status": "Released",
+        "tagline": f"{title}: the tagline.",
+        "title": title,
+        "video": False,
+        "vote_average": 7.5,
+        "vote_count": 1000,
+    }
+    movie.update(overrides)
+    movie.setdefault("_recommendations", [])
+    movie.setdefault("_similar", [])
+    movie.setdefault(
+        "_appendable",
+        {
+            "credits": {
+                "id": tmdb_id,
+                "cast": [
+                    {
+                        "id": 819,
+                        "name": "Lead Actor",
+                        "character": "Hero",
+                        "order": 0,
+                        "profile_path": "/a.jpg",
+                    },
+                    {
+                        "id": 287,
+                        "name": "Second Actor",
+                        "character": "Friend",
+                        "order": 1,
+                        "profile_path": None,
+                    },
+                ],
+                "crew": [
+                    {"id": 7467, "name": "A Director", "job": "Director", "department": "Directing"},
+                    {"id": 1, "name": "Grip", "job": "Key Grip", "department": "Crew"},
+                ],
+            },
+            "videos": {
+                "id": tmdb_id,
+                "results": [
+                    {
+                        "iso_639_1": "en",
+                        "name": "Official Trailer",
+                        "key": f"trailer{tmdb_id}",
+                        "site": "YouTube",
+                        "type": "Trailer",
+                        "official": True,
+                        "published_at": "2020-01-01T00:00:00.000Z",
+                        "id": f"v{tmdb_id}",
+                    }
+                ],
+            },
+            "keywords": {"id": tmdb_id, "keywords": [{"id": 825, "name": "support group"}]},
+            "external_ids": {"id": tmdb_id, "imdb_id": f"tt{tmdb_id:07d}", "wikidata_id": None},
+        },
+    )
+    return movie
+
+
+class _Handler(BaseHTTPRequestHandler):
+    double: TMDbDouble
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format, *args):
+        return
+
+    def do_GET(self):
+        split = urlsplit(self.path)
+        path = split.path.removeprefix("/3/").lstrip("/")
+        query = {key: values[-1] for key, values in parse_qs(split.query).items()}
+        headers = {key.lower(): value for key, value in self.headers.items()}
+        with self.double.lock:
+            self.double.requests.append(ReceivedRequest(path=path, query=query, headers=headers))
+        fault = self.double._take_fault(path)
+        if fault is not None and self._apply_fault(fault):
+            return
+        if not self.double.authorized(query, headers):
+            self._send_json(401, error_body(7))
+            return
+        status, body = self.double.respond(path, query)
+        self._send_json(status, body)
+
+    def _apply_fault(self, fault: Fault) -> bool:
+        """True when the fault produced the whole answer; a pure delay lets the request proceed."""
+        if fault.delay:
+            time.sleep(fault.delay)
+        if fault.drop:
+            self.close_connection = True
+            self.connection.close()
+            return True
+        if fault.redirect_to is not None:
+            self._send_raw(302, b"", {"Location": fault.redirect_to})
+            return True
+        if fault.raw is not None:
+            self._send_raw(fault.status, fault.raw, {"Content-Type": "application/json", **fault.headers})
+            return True
+        if fault.status and fault.status != 200:
+            body = fault.body if fault.body is not None else error_body(_default_code(fault.status))
+            self._send_json(fault.status, body, fault.headers)
+            return True
+        return False
+
+    def _send_json(self, status: int, body: object, headers: dict | None = None) -> None:
+        payload = json.dumps(body).encode()
+        self._send_raw(status, payload, {"Content-Type": "application/json;charset=utf-8", **(headers or {})})
+
+    def _send_raw(self, status: int, payload: bytes, headers: dict) -> None:
+        try:
+            self.send_response(status)
+            for key, value in headers.items():
+                self.send_header(key, value)
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True
+
+
+def _default_code(status: int) -> int:
+    return {401: 7, 404: 34, 429: 25, 503: 46}.get(status, 43)

@@ -1,0 +1,128 @@
+"""Parsing of TMDb movie payloads into model field values (tolerates nulls, empty dates, runtime 0)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+LIST_FIELDS = (
+    "title",
+    "original_title",
+    "original_language",
+    "overview",
+    "popularity",
+    "vote_average",
+    "vote_count",
+    "release_date",
+    "poster_path",
+    "backdrop_path",
+    "adult",
+)
+MAX_CAST = 20
+CREW_JOBS = frozenset({"Director", "Screenplay", "Writer", "Producer", "Original Music Composer"})
+MAX_CREW = 20
+MAX_VIDEOS = 10
+MAX_KEYWORDS = 30
+
+
+def parse_date(value) -> date | None:
+    if not value or not isinstance(value, str):
+        return None
+    try:
+        return date.fromisoformat(value[:10])
+    except ValueError:
+        return None
+
+
+def _text(value, limit: int | None = None) -> str:
+    text = value if isinstance(value, str) else ""
+    return text[:limit] if limit else text
+
+
+def _number(value, cast=float, *, low=0, high=None):
+    try:
+        number = cast(value or 0)
+    except (TypeError, ValueError):
+        return cast(0)
+    number = max(low, number)
+    return min(high, number) if high is not None else number
+
+
+def list_item_fields(item: dict) -> dict:
+    """Model fields from one list result (popular, search, discover, recommendations …)."""
+    title = _text(item.get("title"), 500) or _text(item.get("original_title"), 500)
+    return {
+        "title": title or f"TMDb {item.get('id')}",
+        "original_title": _text(item.get("original_title"), 500) or title,
+        "original_language": _text(item.get("original_language"), 16),
+        "overview": _text(item.get("overview")),
+        "popularity": _number(item.get("popularity")),
+        "vote_average": _number(item.get("vote_average"), high=10),
+        "vote_count": _number(item.get("vote_count"), int),
+        "release_date": parse_date(item.get("release_date")),
+        "poster_path": _text(item.get("poster_path"), 255),
+        "backdrop_path": _text(item.get("backdrop_path"), 255),
+        "adult": bool(item.get("adult")),
+    }
+
+
+def detail_fields(payload: dict) -> dict:
+    """Model fields from a /movie/{id} payload (runtime 0 → None, empty homepage → "")."""
+    fields = list_item_fields(payload)
+    runtime = _number(payload.get("runtime"), int)
+    imdb_id = payload.get("imdb_id") or (payload.get("external_ids") or {}).get("imdb_id")
+    fields.update(
+        {
+            "tagline": _text(payload.get("tagline"), 1000),
+            "runtime": runtime or None,
+            "status": _text(payload.get("status"), 32),
+            "budget": _number(payload.get("budget"), int),
+            "revenue": _number(payload.get("revenue"), int),
+            "homepage": _text(payload.get("homepage"), 1000),
+            "imdb_id": _text(imdb_id, 16),
+        }
+    )
+    return fields
+
+
+def genre_items(payload: dict) -> list[dict]:
+    """[{id, name}] from a details payload's `genres` (ignores malformed entries)."""
+    return [g for g in payload.get("genres") or [] if isinstance(g, dict) and g.get("id") and g.get("name")]
+
+
+def detail_metadata(payload: dict) -> dict:
+    """Credits, videos, keywords and external ids as kept in Movie.metadata (trimmed)."""
+    credits = payload.get("credits") or {}
+    cast = sorted(credits.get("cast") or [], key=lambda person: person.get("order") or 0)[:MAX_CAST]
+    crew = [person for person in credits.get("crew") or [] if person.get("job") in CREW_JOBS][:MAX_CREW]
+    videos = (payload.get("videos") or {}).get("results") or []
+    keywords = (payload.get("keywords") or {}).get("keywords") or []
+    return {
+        "credits": {
+            "cast": [_pick(p, ("id", "name", "character", "order", "profile_path")) for p in cast],
+            "crew": [_pick(p, ("id", "name", "job", "department", "profile_path")) for p in crew],
+        },
+        "videos": [
+            _pick(v, ("key", "name", "site", "type", "official", "published_at")) for v in videos[:MAX_VIDEOS]
+        ],
+        "keywords": [_pick(k, ("id", "name")) for k in keywords[:MAX_KEYWORDS]],
+        "external_ids": payload.get("external_ids") or {},
+    }
+
+
+def _pick(source: dict, names: tuple[str, ...]) -> dict:
+    return {name: source.get(name) for name in names}
+
+
+def page_results(payload: dict) -> list[dict]:
+    """The usable results of a TMDb page object (entries without an integer id are dropped)."""
+    return [
+        item
+        for item in payload.get("results") or []
+        if isinstance(item, dict) and isinstance(item.get("id"), int) and item["id"] > 0
+    ]
+
+
+def page_totals(payload: dict) -> tuple[int, int]:
+    """(total_pages, total_results) of a page object, TMDb's 500-page cap applied."""
+    total_pages = min(_number(payload.get("total_pages"), int), 500)
+    return total_pages, _number(payload.get("total_results"), int)
