@@ -50,5 +50,14 @@ def catalog(db) -> list:
     return [MovieFactory(tmdb_id=tmdb_id, genres=[genre]) for tmdb_id in (1, 2, 3, 550)]
 
 
+@pytest.fixture
+def upstream(tmdb_double):
+    """The local TMDb double with a few movies (ids matching the local catalog and some only upstream)."""
+    for tmdb_id in (1, 2, 3, 550, 551, 552):
+        tmdb_double.add_movie(tmdb_id, title=f"Upstream {tmdb_id}")
+    tmdb_double.relate(550, recommendations=[551], similar=[552])
+    return tmdb_double
+
+
 def bearer(token: str) -> dict:
     return {"HTTP_AUTHORIZATION": f"Bearer {token}"}

@@ -16,8 +16,8 @@ class Profile:
 
 
 PROFILES = {
-    "fast": Profile("fast", fuzz_budget=1200, fuzz_min=4, fuzz_max=25, abuse_requests=300),
-    "deep": Profile("deep", fuzz_budget=40000, fuzz_min=50, fuzz_max=400, abuse_requests=3000),
+    "fast": Profile("fast", fuzz_budget=500, fuzz_min=3, fuzz_max=12, abuse_requests=300),
+    "deep": Profile("deep", fuzz_budget=20000, fuzz_min=40, fuzz_max=300, abuse_requests=3000),
 }
 
 
