@@ -19,3 +19,6 @@ urlpatterns = [
     re_path(r"^health/ready/?$", ReadinessView.as_view(), name="health-ready"),
     path("admin/", admin.site.urls),
 ]
+
+# Errors raised outside any view (e.g. a foreign Host header) still answer in the envelope under /api/.
+handler400 = "core.middleware.bad_request"
