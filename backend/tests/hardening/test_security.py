@@ -92,7 +92,11 @@ def assert_not_reachable_by_another_user(client, op, alice_token, mallory_token)
     for object_id in ids:
         path = op.path[: op.path.index("{")] + f"{object_id}/"
         response = client.generic(
-            op.method, path, b'{"notes": "pwned", "user_rating": 1}', "application/json", **bearer(mallory_token)
+            op.method,
+            path,
+            b'{"notes": "pwned", "user_rating": 1}',
+            "application/json",
+            **bearer(mallory_token),
         )
         # then it does not exist for her, and alice's data is untouched
         assert response.status_code == 404, (op.label, object_id, response.content[:200])
@@ -116,7 +120,9 @@ def test_mass_assignment_cannot_grant_privileges(client, alice, alice_token):
     alice.email_verified = False
     alice.save(update_fields=["email_verified"])
     for op in per_user.operations():
-        if op.method in {"PATCH", "PUT", "POST"} and op.path.rstrip("/").endswith(("users/me", "preferences")):
+        if op.method in {"PATCH", "PUT", "POST"} and op.path.rstrip("/").endswith(
+            ("users/me", "preferences")
+        ):
             client.generic(op.method, op.path, PRIVILEGED, "application/json", **bearer(alice_token))
     alice.refresh_from_db()
     assert (alice.is_staff, alice.is_superuser, alice.email_verified, alice.pk) == (

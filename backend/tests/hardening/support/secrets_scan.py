@@ -107,7 +107,9 @@ def scan_patch(log: str) -> list[Finding]:
         elif line.startswith("+++ "):
             path = line[6:] if line.startswith("+++ b/") else line[4:]
         elif line.startswith("+") and not line.startswith("+++"):
-            findings += [Finding(commit, path, kind, value[:12] + "…") for kind, value in scan_line(line, path)]
+            findings += [
+                Finding(commit, path, kind, value[:12] + "…") for kind, value in scan_line(line, path)
+            ]
     return findings
 
 
