@@ -177,7 +177,7 @@ def claims_of(token: str) -> dict:
 
 def tampered_tokens(token: str, mallory_id: int) -> dict:
     claims = claims_of(token)
-    header, payload, signature = token.split(".")
+    header, _payload, signature = token.split(".")
     forged_payload = jwt.utils.base64url_encode(
         jwt.api_jws.json.dumps({**claims, "user_id": mallory_id}).encode()
     ).decode()

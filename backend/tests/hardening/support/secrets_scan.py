@@ -5,6 +5,7 @@ Run it alone with `python backend/tests/hardening/support/secrets_scan.py` (exit
 
 import math
 import re
+import shutil
 import subprocess
 import sys
 from collections import Counter
@@ -89,7 +90,17 @@ def _looks_like_code(value: str) -> bool:
 
 def scan_history(root: Path = ROOT, rev: str = "HEAD") -> list[Finding]:
     log = subprocess.run(
-        ["git", "-C", str(root), "log", "-p", "--no-color", "--unified=0", "--format=commit %H", rev],
+        [
+            shutil.which("git") or "/usr/bin/git",
+            "-C",
+            str(root),
+            "log",
+            "-p",
+            "--no-color",
+            "--unified=0",
+            "--format=commit %H",
+            rev,
+        ],
         capture_output=True,
         text=True,
         errors="replace",
