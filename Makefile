@@ -9,7 +9,7 @@ HOST ?= 0.0.0.0
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install install-dev run migrate demo test lint format schema check-deploy clean
+.PHONY: help install install-dev run migrate demo test lint format schema check-deploy clean hardening loadtest
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -61,6 +61,16 @@ format: install-dev  ## Apply ruff fixes and formatting
 
 schema: install  ## Write the OpenAPI schema to docs/openapi.yaml
 	$(PY) manage.py spectacular --validate --fail-on-warn --file docs/openapi.yaml
+
+$(VENV)/.loadtest-installed: requirements/loadtest.txt $(VENV)/.dev-installed
+	$(PIP) install --quiet -r requirements/loadtest.txt
+	@touch $@
+
+loadtest: $(VENV)/.loadtest-installed  ## Locust mix (browse, search, signed-in favorites) against gunicorn; bounded
+	cd backend/tests/hardening/support && $(abspath $(PY)) loadtest.py
+
+hardening: $(VENV)/.loadtest-installed  ## Deep fuzz, abuse, security, faults (+services if set), loadtest → docs/hardening.md
+	cd backend/tests/hardening/support && $(abspath $(PY)) run_hardening.py
 
 clean:  ## Remove the virtualenv, the local database and caches
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache

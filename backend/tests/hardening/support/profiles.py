@@ -17,7 +17,7 @@ class Profile:
 
 PROFILES = {
     "fast": Profile("fast", fuzz_budget=500, fuzz_min=3, fuzz_max=12, abuse_requests=300),
-    "deep": Profile("deep", fuzz_budget=20000, fuzz_min=40, fuzz_max=300, abuse_requests=3000),
+    "deep": Profile("deep", fuzz_budget=4000, fuzz_min=20, fuzz_max=60, abuse_requests=2000),
 }
 
 
