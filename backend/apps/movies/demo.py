@@ -56,38 +56,64 @@ def _movie_defaults(item: dict) -> dict:
 
 @transaction.atomic
 def load_demo_catalog(path: Path = DEMO_CATALOG_PATH) -> DemoLoadResult:
-    """Idempotent upsert of the demo genres, movies, genre links and relations by TMDb id."""
+    """Idempotent bulk upsert of the demo genres, movies, genre links and relations by TMDb id."""
     payload = json.loads(path.read_text(encoding="utf-8"))
     result = DemoLoadResult()
-    genres = {}
-    for item in payload["genres"]:
-        genre, _ = Genre.objects.update_or_create(
-            tmdb_id=item["tmdb_id"], defaults={"name": item["name"], "slug": slugify(item["name"])}
-        )
-        genres[genre.tmdb_id] = genre
+    genres = _upsert_genres(payload["genres"])
     result.genres = len(genres)
-    movies = {}
-    for item in payload["movies"]:
-        movie, created = Movie.objects.update_or_create(
-            tmdb_id=item["tmdb_id"], defaults=_movie_defaults(item)
+    known = set(
+        Movie.objects.filter(tmdb_id__in=[m["tmdb_id"] for m in payload["movies"]]).values_list(
+            "tmdb_id", flat=True
         )
-        movies[movie.tmdb_id] = movie
-        result.movies_created += created
-        result.movies_updated += not created
-        for position, genre_id in enumerate(item.get("genre_ids", [])):
-            MovieGenre.objects.update_or_create(
-                movie=movie, genre=genres[genre_id], defaults={"is_primary": position == 0}
-            )
-    for item in payload["movies"]:
-        source = movies[item["tmdb_id"]]
-        for kind, key in _RELATION_KEYS.items():
-            related = item.get(key, [])
-            for rank, target_id in enumerate(related):
-                MovieRecommendation.objects.update_or_create(
-                    source_movie=source,
-                    recommended_movie=movies[target_id],
-                    recommendation_type=kind,
-                    defaults={"score": round(1 - rank / max(len(related), 1), 4)},
-                )
-                result.relations += 1
+    )
+    result.movies_created = sum(item["tmdb_id"] not in known for item in payload["movies"])
+    result.movies_updated = len(payload["movies"]) - result.movies_created
+    rows = [Movie(tmdb_id=item["tmdb_id"], **_movie_defaults(item)) for item in payload["movies"]]
+    fields = [*_MOVIE_FIELDS, "original_title", "release_date", "sync_status", "is_active", "updated_at"]
+    Movie.objects.bulk_create(
+        rows, update_conflicts=True, unique_fields=["tmdb_id"], update_fields=sorted(set(fields))
+    )
+    movies = dict(
+        Movie.objects.filter(tmdb_id__in=[m["tmdb_id"] for m in payload["movies"]]).values_list(
+            "tmdb_id", "pk"
+        )
+    )
+    MovieGenre.objects.bulk_create(
+        [
+            MovieGenre(movie_id=movies[item["tmdb_id"]], genre_id=genres[genre_id], is_primary=position == 0)
+            for item in payload["movies"]
+            for position, genre_id in enumerate(item.get("genre_ids", []))
+        ],
+        update_conflicts=True,
+        unique_fields=["movie", "genre"],
+        update_fields=["is_primary"],
+    )
+    relations = [
+        MovieRecommendation(
+            source_movie_id=movies[item["tmdb_id"]],
+            recommended_movie_id=movies[target_id],
+            recommendation_type=kind,
+            score=round(1 - rank / max(len(item.get(key, [])), 1), 4),
+        )
+        for item in payload["movies"]
+        for kind, key in _RELATION_KEYS.items()
+        for rank, target_id in enumerate(item.get(key, []))
+    ]
+    MovieRecommendation.objects.bulk_create(
+        relations,
+        update_conflicts=True,
+        unique_fields=["source_movie", "recommended_movie", "recommendation_type"],
+        update_fields=["score", "updated_at"],
+    )
+    result.relations = len(relations)
     return result
+
+
+def _upsert_genres(items: list[dict]) -> dict[int, int]:
+    Genre.objects.bulk_create(
+        [Genre(tmdb_id=item["tmdb_id"], name=item["name"], slug=slugify(item["name"])) for item in items],
+        update_conflicts=True,
+        unique_fields=["tmdb_id"],
+        update_fields=["name", "slug"],
+    )
+    return dict(Genre.objects.filter(tmdb_id__in=[g["tmdb_id"] for g in items]).values_list("tmdb_id", "pk"))

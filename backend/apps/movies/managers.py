@@ -84,12 +84,17 @@ class MovieQuerySet(models.QuerySet):
         search_query = SearchQuery(query, search_type="websearch", config=SEARCH_CONFIG)
         return (
             self.annotate(
+                search_document=vector,
                 search_rank=SearchRank(vector, search_query),
                 similarity=Greatest(
                     TrigramSimilarity("title", query), TrigramSimilarity("original_title", query)
                 ),
             )
-            .filter(Q(search_rank__gt=0) | Q(similarity__gte=TRIGRAM_THRESHOLD) | Q(title__icontains=query))
+            .filter(
+                Q(search_document=search_query)
+                | Q(similarity__gte=TRIGRAM_THRESHOLD)
+                | Q(title__icontains=query)
+            )
             .order_by("-search_rank", "-similarity", "-popularity", "tmdb_id")
         )
 

@@ -289,26 +289,24 @@ class DiscoverParams(AudienceParams):
     vote_count_gte = serializers.IntegerField(required=False, min_value=0, max_value=MAX_ID)
     with_original_language = serializers.RegexField(r"^[a-z]{2}$", required=False, max_length=2)
 
-    def tmdb_filters(self) -> dict:
-        """The validated filters under TMDb's own parameter names."""
-        data = self.validated_data
-        names = {
-            "sort_by": "sort_by",
-            "primary_release_year": "primary_release_year",
-            "release_date_gte": "primary_release_date.gte",
-            "release_date_lte": "primary_release_date.lte",
-            "vote_average_gte": "vote_average.gte",
-            "vote_count_gte": "vote_count.gte",
-            "with_original_language": "with_original_language",
-        }
-        filters = {tmdb: data[name] for name, tmdb in names.items() if data.get(name) is not None}
-        if data.get("with_genres"):
-            filters["with_genres"] = ",".join(str(value) for value in data["with_genres"])
-        for name in ("primary_release_date.gte", "primary_release_date.lte"):
-            if name in filters:
-                filters[name] = filters[name].isoformat()
-        return filters
+
+_DISCOVER_NAMES = {
+    "sort_by": "sort_by",
+    "primary_release_year": "primary_release_year",
+    "release_date_gte": "primary_release_date.gte",
+    "release_date_lte": "primary_release_date.lte",
+    "vote_average_gte": "vote_average.gte",
+    "vote_count_gte": "vote_count.gte",
+    "with_original_language": "with_original_language",
+}
 
 
-class RelatedParams(AudienceParams):
-    pass
+def discover_filters(params: dict) -> dict:
+    """Validated DiscoverParams under TMDb's own parameter names (dates ISO, genres comma-joined)."""
+    filters = {tmdb: params[name] for name, tmdb in _DISCOVER_NAMES.items() if params.get(name) is not None}
+    for name in ("primary_release_date.gte", "primary_release_date.lte"):
+        if name in filters:
+            filters[name] = filters[name].isoformat()
+    if params.get("with_genres"):
+        filters["with_genres"] = ",".join(str(value) for value in params["with_genres"])
+    return filters

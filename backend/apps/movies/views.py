@@ -10,7 +10,7 @@ from core.pagination import pagination_meta, parse_page_params
 from core.permissions import IsStaff
 from core.responses import APIResponse
 
-from .models import Genre, Movie, RecommendationType
+from .models import Movie, RecommendationType
 from .serializers import (
     AudienceParams,
     DiscoverParams,
@@ -21,9 +21,9 @@ from .serializers import (
     MovieListSerializer,
     SearchParams,
     TrendingParams,
+    discover_filters,
 )
 from .services import Audience, GenreService, MoviePage, MovieService, RecommendationService
-from .services.movies import LOCAL_ORDERINGS
 
 TMDB_ID_PARAMETER = OpenApiParameter(
     "tmdb_id", int, OpenApiParameter.PATH, description="The movie's TMDb id."
@@ -37,7 +37,6 @@ def validate_params(serializer_class, request) -> dict:
     serializer = serializer_class(data=request.query_params)
     if not serializer.is_valid():
         raise ValidationFailed(serializer.errors)
-    serializer.validated_data["_serializer"] = serializer
     return serializer.validated_data
 
 
@@ -101,30 +100,10 @@ class MovieListView(MoviePageMixin, ListAPIView):
     )
     def get(self, request, *args, **kwargs):
         params, page, page_size, audience = self.read_params(request)
-        queryset = local_catalog_queryset(params)
-        result = MovieService.local_page(queryset, page=page, page_size=page_size, audience=audience)
+        result = MovieService().browse_catalog(
+            filters=params, page=page, page_size=page_size, audience=audience
+        )
         return self.respond(request, result, params, audience)
-
-
-def local_catalog_queryset(params: dict):
-    queryset = Movie.objects.active()
-    if params.get("q"):
-        queryset = queryset.search(params["q"])
-    for genre_id in params.get("genre") or []:
-        queryset = queryset.by_genre(genre_id)
-    if params.get("year_from"):
-        queryset = queryset.filter(release_date__year__gte=params["year_from"])
-    if params.get("year_to"):
-        queryset = queryset.filter(release_date__year__lte=params["year_to"])
-    if params.get("min_rating") is not None:
-        queryset = queryset.filter(vote_average__gte=params["min_rating"])
-    if params.get("min_votes") is not None:
-        queryset = queryset.filter(vote_count__gte=params["min_votes"])
-    if params.get("original_language"):
-        queryset = queryset.filter(original_language=params["original_language"])
-    if params.get("ordering") or not params.get("q"):
-        queryset = queryset.order_by(*LOCAL_ORDERINGS[params.get("ordering") or "-popularity"])
-    return queryset
 
 
 def _tmdb_list_view(name: str, summary: str, method: str, params_class=AudienceParams):
@@ -199,7 +178,7 @@ class DiscoverMoviesView(MoviePageMixin, ListAPIView):
     )
     def get(self, request, *args, **kwargs):
         params, page, page_size, audience = self.read_params(request)
-        filters = params["_serializer"].tmdb_filters()
+        filters = discover_filters(params)
         result = MovieService().discover(filters=filters, page=page, page_size=page_size, audience=audience)
         return self.respond(request, result, params, audience)
 
@@ -251,9 +230,13 @@ def _related_view(relation_type: str, name: str, summary: str):
         )
         def get(self, request, tmdb_id: int):
             params, page, page_size, audience = self.read_params(request)
-            movie = MovieService().get_movie(tmdb_id=tmdb_id)
-            queryset = RecommendationService().related_movies(movie=movie, relation_type=relation_type)
-            result = MovieService.local_page(queryset, page=page, page_size=page_size, audience=audience)
+            result = RecommendationService().get_related_page(
+                tmdb_id=tmdb_id,
+                relation_type=relation_type,
+                page=page,
+                page_size=page_size,
+                audience=audience,
+            )
             return self.respond(request, result, params, audience)
 
     View.__name__ = View.__qualname__ = f"Movie{name.title()}View"
@@ -288,11 +271,12 @@ class GenreMoviesView(MoviePageMixin, ListAPIView):
     )
     def get(self, request, genre_id: int):
         params, page, page_size, audience = self.read_params(request)
-        genre: Genre = GenreService().get_genre(tmdb_id=genre_id)
-        filters = {"with_genres": str(genre.tmdb_id)}
+        filters = {"with_genres": str(genre_id)}
         if params.get("ordering"):
             filters["sort_by"] = _ordering_to_sort(params["ordering"])
         result = MovieService().discover(filters=filters, page=page, page_size=page_size, audience=audience)
+        if not result.total_results:
+            GenreService().get_genre(tmdb_id=genre_id)  # an empty page of an unknown genre is a 404
         return self.respond(request, result, params, audience)
 
 

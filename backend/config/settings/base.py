@@ -291,11 +291,11 @@ TMDB_DEFAULT_LANGUAGE = env_str("TMDB_DEFAULT_LANGUAGE", "en-US")
 # Transport: per-attempt timeouts, retries with jittered exponential backoff, and a total
 # time budget per call (retries and Retry-After waits included) so no request hangs on TMDb.
 TMDB_CONNECT_TIMEOUT = env_float("TMDB_CONNECT_TIMEOUT", 3.05)
-TMDB_READ_TIMEOUT = env_float("TMDB_READ_TIMEOUT", 8.0)
+TMDB_READ_TIMEOUT = env_float("TMDB_READ_TIMEOUT", 5.0)
 TMDB_MAX_RETRIES = env_int("TMDB_MAX_RETRIES", 3)
 TMDB_BACKOFF_BASE = env_float("TMDB_BACKOFF_BASE", 0.5)
 TMDB_BACKOFF_MAX = env_float("TMDB_BACKOFF_MAX", 8.0)
-TMDB_TIME_BUDGET = env_float("TMDB_TIME_BUDGET", 12.0)
+TMDB_TIME_BUDGET = env_float("TMDB_TIME_BUDGET", 8.0)
 TMDB_POOL_SIZE = env_int("TMDB_POOL_SIZE", 20)
 # Client-side token bucket shared by every process through Redis (TMDb allows ~40/s).
 TMDB_RATE_LIMIT = env_float("TMDB_RATE_LIMIT", 35.0)

@@ -61,9 +61,13 @@ DISCOVER_SORTS = {
 }
 
 
+MAX_RETRY_AFTER = 300
+
+
 def upstream_unavailable(exc: TMDbError) -> UpstreamUnavailable:
-    retry_after = math.ceil(exc.retry_after) if exc.retry_after else None
-    return UpstreamUnavailable(retry_after=max(1, retry_after) if retry_after else None)
+    """The API error for a TMDb failure; TMDb's Retry-After is passed on (1 s to 5 min)."""
+    retry_after = min(MAX_RETRY_AFTER, max(1, math.ceil(exc.retry_after))) if exc.retry_after else None
+    return UpstreamUnavailable(retry_after=retry_after)
 
 
 class MovieService:
@@ -76,7 +80,7 @@ class MovieService:
     def get_movie(self, *, tmdb_id: int) -> Movie:
         """Known active → database; known gone → NotFound; unknown → fetched from TMDb and stored."""
         _check_id(tmdb_id)
-        movie = Movie.objects.with_genres().filter(tmdb_id=tmdb_id).first()
+        movie = Movie.objects.filter(tmdb_id=tmdb_id).first()
         if movie is not None:
             if movie.is_active:
                 return movie
@@ -105,12 +109,22 @@ class MovieService:
             storage.mark_gone(tmdb_id)
             raise NotFound(f"Movie {tmdb_id} not found.") from exc
         except TMDbNotConfigured as exc:
-            raise upstream_unavailable(exc) from exc
+            raise UpstreamUnavailable(
+                f"Movie {tmdb_id} is not in the local catalog and no TMDb credentials are configured."
+            ) from exc
         except (TMDbUnavailable, TMDbUnauthorized, TMDbBadRequest) as exc:
             logger.warning("TMDb sync of movie %s failed: %s", tmdb_id, exc)
             storage.record_sync_failure(tmdb_id, exc)
             raise upstream_unavailable(exc) from exc
-        return self.update_movie_data(data=payload)
+        self._refresh_image_configuration()
+        return self.update_movie_data(data={**payload, "id": payload.get("id") or tmdb_id})
+
+    def _refresh_image_configuration(self) -> None:
+        """TMDb just answered: make sure /configuration (image sizes, cached 7 days) is cached too."""
+        try:
+            self.tmdb.configuration()
+        except TMDbError as exc:
+            logger.info("TMDb /configuration not refreshed: %s", exc)
 
     def update_movie_data(self, *, data: dict, movie: Movie | None = None) -> Movie:
         """Store a details payload (idempotent upsert by tmdb_id, one transaction)."""
@@ -259,6 +273,13 @@ class MovieService:
             key_params=filters,
         )
 
+    def browse_catalog(
+        self, *, filters: dict, page: int = 1, page_size: int = 20, audience: Audience | None = None
+    ) -> MoviePage:
+        """`GET movies/`: the local catalog with filters, ordering and full-text `q`."""
+        audience = audience or Audience()
+        return self.local_page(catalog_queryset(filters), page=page, page_size=page_size, audience=audience)
+
     def list_local(self, *, ordering: str = "-popularity") -> QuerySet:
         return Movie.objects.active().order_by(*LOCAL_ORDERINGS[ordering])
 
@@ -291,6 +312,7 @@ class MovieService:
 
         def produce() -> dict:
             payload = fetch()
+            self._refresh_image_configuration()
             results = parse.page_results(payload)
             storage.store_list_results(results, overwrite=audience.is_default_language)
             total_pages, total_results = parse.page_totals(payload)
@@ -384,6 +406,28 @@ def _overlay(movie: Movie, localized: dict | None) -> None:
 def _check_id(tmdb_id: int) -> None:
     if not isinstance(tmdb_id, int) or not 1 <= tmdb_id <= MAX_TMDB_ID:
         raise NotFound(f"Movie {tmdb_id} not found.")
+
+
+def catalog_queryset(filters: dict) -> QuerySet:
+    """q (ranked search), genre ids (all must match), year range, rating, votes, language, ordering."""
+    queryset = Movie.objects.active()
+    if filters.get("q"):
+        queryset = queryset.search(filters["q"])
+    for genre_id in filters.get("genre") or []:
+        queryset = queryset.by_genre(genre_id)
+    if filters.get("year_from"):
+        queryset = queryset.filter(release_date__year__gte=filters["year_from"])
+    if filters.get("year_to"):
+        queryset = queryset.filter(release_date__year__lte=filters["year_to"])
+    if filters.get("min_rating") is not None:
+        queryset = queryset.filter(vote_average__gte=filters["min_rating"])
+    if filters.get("min_votes") is not None:
+        queryset = queryset.filter(vote_count__gte=filters["min_votes"])
+    if filters.get("original_language"):
+        queryset = queryset.filter(original_language=filters["original_language"])
+    if filters.get("ordering") or not filters.get("q"):
+        queryset = queryset.order_by(*LOCAL_ORDERINGS[filters.get("ordering") or "-popularity"])
+    return queryset
 
 
 def local_discover(filters: dict) -> QuerySet:

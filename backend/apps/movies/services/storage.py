@@ -170,8 +170,11 @@ def mark_gone(tmdb_id: int) -> int:
 
 
 def record_sync_failure(tmdb_id: int, error: Exception) -> None:
-    from django.db.models import F
+    from django.db.models import F, Value
+    from django.db.models.functions import Least
 
     Movie.objects.filter(tmdb_id=tmdb_id).update(
-        sync_retries=F("sync_retries") + 1, last_sync_error=str(error)[:1000], updated_at=timezone.now()
+        sync_retries=Least(F("sync_retries") + 1, Value(32767)),
+        last_sync_error=str(error)[:1000],
+        updated_at=timezone.now(),
     )

@@ -201,7 +201,11 @@ class BaseClient:
                 )
                 if not response.is_redirect:
                     return response
-                url, query = self._redirect_target(response, url, origin, path), None
+                url = self._redirect_target(response, url, origin, path)
+                # Same host: keep the credentials; the Location's own query replaces ours.
+                query = (
+                    query if not urlsplit(url).query else {k: v for k, v in query.items() if k == "api_key"}
+                )
         except requests.Timeout as exc:
             raise TMDbUnavailable("TMDb timed out.", path=path) from exc
         except requests.RequestException as exc:

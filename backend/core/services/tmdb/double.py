@@ -204,6 +204,13 @@ class TMDbDouble:
         with self.lock:
             return sum(1 for r in self.requests if path is None or r.path.startswith(path))
 
+    def last(self, path: str | None = None) -> ReceivedRequest:
+        """The latest request received (for paths starting with `path`)."""
+        with self.lock:
+            matching = [r for r in self.requests if path is None or r.path.startswith(path)]
+        assert matching, f"no request received for {path!r}"
+        return matching[-1]
+
     @property
     def request_count(self) -> int:
         return self.count()

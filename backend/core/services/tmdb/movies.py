@@ -69,7 +69,7 @@ def detail_fields(payload: dict) -> dict:
     """Model fields from a /movie/{id} payload (runtime 0 → None, empty homepage → "")."""
     fields = list_item_fields(payload)
     runtime = _number(payload.get("runtime"), int)
-    imdb_id = payload.get("imdb_id") or (payload.get("external_ids") or {}).get("imdb_id")
+    imdb_id = payload.get("imdb_id") or _dict(payload.get("external_ids")).get("imdb_id")
     fields.update(
         {
             "tagline": _text(payload.get("tagline"), 1000),
@@ -86,16 +86,32 @@ def detail_fields(payload: dict) -> dict:
 
 def genre_items(payload: dict) -> list[dict]:
     """[{id, name}] from a details payload's `genres` (ignores malformed entries)."""
-    return [g for g in payload.get("genres") or [] if isinstance(g, dict) and g.get("id") and g.get("name")]
+    return [
+        g
+        for g in _dicts(payload.get("genres"))
+        if isinstance(g.get("id"), int) and isinstance(g.get("name"), str)
+    ]
+
+
+def _dict(value) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
+def _dicts(value) -> list[dict]:
+    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
 
 
 def detail_metadata(payload: dict) -> dict:
-    """Credits, videos, keywords and external ids as kept in Movie.metadata (trimmed)."""
-    credits = payload.get("credits") or {}
-    cast = sorted(credits.get("cast") or [], key=lambda person: person.get("order") or 0)[:MAX_CAST]
-    crew = [person for person in credits.get("crew") or [] if person.get("job") in CREW_JOBS][:MAX_CREW]
-    videos = (payload.get("videos") or {}).get("results") or []
-    keywords = (payload.get("keywords") or {}).get("keywords") or []
+    """Credits, videos, keywords and external ids as kept in Movie.metadata (trimmed; malformed parts dropped)."""
+    credits = _dict(payload.get("credits"))
+    cast = sorted(_dicts(credits.get("cast")), key=lambda person: _number(person.get("order"), int))[
+        :MAX_CAST
+    ]
+    crew = [person for person in _dicts(credits.get("crew")) if person.get("job") in CREW_JOBS][:MAX_CREW]
+    videos = _dicts(_dict(payload.get("videos")).get("results"))
+    keywords = [
+        k for k in _dicts(_dict(payload.get("keywords")).get("keywords")) if k.get("id") and k.get("name")
+    ]
     return {
         "credits": {
             "cast": [_pick(p, ("id", "name", "character", "order", "profile_path")) for p in cast],
@@ -105,7 +121,7 @@ def detail_metadata(payload: dict) -> dict:
             _pick(v, ("key", "name", "site", "type", "official", "published_at")) for v in videos[:MAX_VIDEOS]
         ],
         "keywords": [_pick(k, ("id", "name")) for k in keywords[:MAX_KEYWORDS]],
-        "external_ids": payload.get("external_ids") or {},
+        "external_ids": _dict(payload.get("external_ids")),
     }
 
 
@@ -117,8 +133,8 @@ def page_results(payload: dict) -> list[dict]:
     """The usable results of a TMDb page object (entries without an integer id are dropped)."""
     return [
         item
-        for item in payload.get("results") or []
-        if isinstance(item, dict) and isinstance(item.get("id"), int) and item["id"] > 0
+        for item in _dicts(payload.get("results"))
+        if isinstance(item.get("id"), int) and 0 < item["id"] < 2**31
     ]
 
 

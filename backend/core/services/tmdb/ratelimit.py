@@ -65,11 +65,17 @@ class LocalTokenBucket:
 class RateLimiter:
     """Shared token bucket: Redis (Lua) when configured, the local bucket when Redis is absent or failing."""
 
-    def __init__(self, rate: float | None = None, *, use_redis: bool | None = None):
+    # After a Redis failure the local bucket is used for this long before Redis is tried again,
+    # so a dead Redis costs one socket timeout per interval, not one per call.
+    REDIS_RETRY_INTERVAL = 5.0
+
+    def __init__(self, rate: float | None = None, *, use_redis: bool | None = None, connection=None):
         self.rate = float(rate if rate is not None else settings.TMDB_RATE_LIMIT)
         self.use_redis = settings.USING_REDIS if use_redis is None else use_redis
         self.local = LocalTokenBucket(self.rate)
+        self._connection = connection
         self._script = None
+        self._redis_retry_at = 0.0
         self.fallbacks = 0
 
     def acquire(self, *, deadline: float) -> bool:
@@ -85,19 +91,23 @@ class RateLimiter:
             time.sleep(wait)
 
     def _try_acquire(self) -> float:
-        if self.use_redis:
+        if self.use_redis and time.monotonic() >= self._redis_retry_at:
             try:
                 return self._try_redis()
             except Exception as exc:  # noqa: BLE001 - any Redis failure degrades to the local bucket
                 self.fallbacks += 1
+                self._redis_retry_at = time.monotonic() + self.REDIS_RETRY_INTERVAL
                 logger.warning("TMDb rate limiter falls back to per-process: %s", exc)
         return self.local.try_acquire()
 
     def _try_redis(self) -> float:
         if self._script is None:
-            from django_redis import get_redis_connection
+            connection = self._connection
+            if connection is None:
+                from django_redis import get_redis_connection
 
-            self._script = get_redis_connection("default").register_script(BUCKET_SCRIPT)
+                connection = get_redis_connection("default")
+            self._script = connection.register_script(BUCKET_SCRIPT)
         key = BUCKET_KEY_TEMPLATE.format(prefix=settings.CACHE_KEY_PREFIX)
         capacity = max(1.0, self.rate)
         return int(self._script(keys=[key], args=[self.rate, capacity])) / 1000.0
