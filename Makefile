@@ -9,7 +9,7 @@ HOST ?= 0.0.0.0
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install install-dev run migrate demo test lint format schema check-deploy clean hardening loadtest
+.PHONY: help install install-dev run migrate demo test lint format schema check-deploy clean bench-sync hardening loadtest
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -71,6 +71,10 @@ loadtest: $(VENV)/.loadtest-installed  ## Locust mix (browse, search, signed-in 
 
 hardening: $(VENV)/.loadtest-installed  ## Deep fuzz, abuse, security, faults (+services if set), loadtest → docs/hardening.md
 	cd backend/tests/hardening/support && $(abspath $(PY)) run_hardening.py
+
+BENCH_SYNC_ARGS ?=
+bench-sync: install  ## Sync 1,000 movies from a TMDb double limited to 40 req/s; report throughput and 429s
+	$(PY) bench/sync/bench_sync.py $(BENCH_SYNC_ARGS)
 
 clean:  ## Remove the virtualenv, the local database and caches
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache

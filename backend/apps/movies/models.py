@@ -44,6 +44,8 @@ class Movie(BaseModelMixin, MetadataMixin, TMDbContentMixin):
     homepage = models.URLField(max_length=1000, blank=True, default="")
     imdb_id = models.CharField(max_length=16, blank=True, default="", db_index=True)
     adult = models.BooleanField(default=False)
+    # Sync back-off: a movie whose refresh failed is not retried before this time (sync issue).
+    next_sync_attempt_at = models.DateTimeField(null=True, blank=True, db_index=True)
     genres = models.ManyToManyField(Genre, through="MovieGenre", related_name="movies")
     related_movies = models.ManyToManyField(
         "self",
@@ -134,3 +136,7 @@ class MovieRecommendation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source_movie_id} → {self.recommended_movie_id} ({self.recommendation_type})"
+
+
+# Sync bookkeeping tables live in the sync package; imported here so Django registers them.
+from .sync.models import SyncLock, SyncState  # noqa: E402, F401

@@ -4,6 +4,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 
 from .env import env_bool, env_float, env_int, env_list, env_str
 
@@ -304,6 +305,83 @@ TMDB_FAILURE_COOLDOWN = env_float("TMDB_FAILURE_COOLDOWN", 10.0)
 # Local "top rated" needs this many votes; now playing = released in the last N days.
 CATALOG_TOP_RATED_MIN_VOTES = env_int("CATALOG_TOP_RATED_MIN_VOTES", 200)
 CATALOG_NOW_PLAYING_DAYS = env_int("CATALOG_NOW_PLAYING_DAYS", 45)
+
+# SYNC -------------------------------------------------------------------------
+# The sync commands and tasks (docs/sync.md). A lock whose holder died expires after
+# SYNC_LOCK_TTL seconds; a live holder renews it while it works.
+SYNC_LOCK_TTL = env_int("SYNC_LOCK_TTL", 600)
+# Movie details fetched in parallel by one run (the shared TMDb rate limit still applies).
+SYNC_CONCURRENCY = env_int("SYNC_CONCURRENCY", 8)
+# On PostgreSQL those threads also write (one connection each); elsewhere one thread writes.
+SYNC_PARALLEL_WRITES = env_bool("SYNC_PARALLEL_WRITES", True)
+# A failed movie is retried after SYNC_RETRY_BASE_MINUTES * 2**(failures-1), capped.
+SYNC_RETRY_BASE_MINUTES = env_int("SYNC_RETRY_BASE_MINUTES", 30)
+SYNC_RETRY_MAX_MINUTES = env_int("SYNC_RETRY_MAX_MINUTES", 7 * 24 * 60)
+# A movie still rate limited after the client's own retries is tried this many more times.
+SYNC_RATE_LIMIT_RETRIES = env_int("SYNC_RATE_LIMIT_RETRIES", 5)
+# A run stops early (exit 1) after this many consecutive upstream failures: TMDb is down.
+SYNC_ABORT_AFTER_FAILURES = env_int("SYNC_ABORT_AFTER_FAILURES", 20)
+# The first `sync_changes` without --since and without a stored point starts this many days back.
+SYNC_CHANGES_DEFAULT_DAYS = env_int("SYNC_CHANGES_DEFAULT_DAYS", 1)
+# `warm_cache` also renders the details of this many of the most popular movies.
+WARM_CACHE_DETAIL_COUNT = env_int("WARM_CACHE_DETAIL_COUNT", 50)
+
+# CELERY BEAT ------------------------------------------------------------------
+# The Celery alternative to the crontab in docs/sync.md (same jobs, same times, UTC).
+# `expires` drops a run that waited in the queue past its next slot instead of piling them up.
+CELERY_BEAT_SCHEDULE = {
+    "sync-changes": {
+        "task": "movies.sync_changes",
+        "schedule": crontab(minute=5),
+        "options": {"expires": 55 * 60},
+    },
+    "sync-trending-day": {
+        "task": "movies.sync_movies",
+        "schedule": crontab(minute=25),
+        "kwargs": {"list_name": "trending", "window": "day", "pages": 2},
+        "options": {"expires": 55 * 60},
+    },
+    "sync-popular": {
+        "task": "movies.sync_movies",
+        "schedule": crontab(minute=45, hour="*/6"),
+        "kwargs": {"list_name": "popular", "pages": 5},
+        "options": {"expires": 5 * 60 * 60},
+    },
+    "sync-now-playing": {
+        "task": "movies.sync_movies",
+        "schedule": crontab(minute=15, hour=4),
+        "kwargs": {"list_name": "now_playing", "pages": 3},
+        "options": {"expires": 12 * 60 * 60},
+    },
+    "sync-upcoming": {
+        "task": "movies.sync_movies",
+        "schedule": crontab(minute=30, hour=4),
+        "kwargs": {"list_name": "upcoming", "pages": 3},
+        "options": {"expires": 12 * 60 * 60},
+    },
+    "sync-top-rated": {
+        "task": "movies.sync_movies",
+        "schedule": crontab(minute=45, hour=4, day_of_week=0),
+        "kwargs": {"list_name": "top_rated", "pages": 5},
+        "options": {"expires": 24 * 60 * 60},
+    },
+    "sync-genres": {
+        "task": "movies.sync_genres",
+        "schedule": crontab(minute=0, hour=3, day_of_week=1),
+        "options": {"expires": 24 * 60 * 60},
+    },
+    "refresh-stale": {
+        "task": "movies.refresh_stale",
+        "schedule": crontab(minute=30, hour=2),
+        "kwargs": {"older_than_days": 7, "limit": 1000},
+        "options": {"expires": 12 * 60 * 60},
+    },
+    "warm-cache": {
+        "task": "movies.warm_cache",
+        "schedule": crontab(minute="*/10"),
+        "options": {"expires": 9 * 60},
+    },
+}
 
 # LOGGING ----------------------------------------------------------------------
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO").upper()

@@ -1,0 +1,86 @@
+"""Fetching movie details for a sync: one upstream call each, evenly paced, 429s waited out."""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+
+from django.conf import settings
+
+from core import cache
+from core.services.tmdb import TMDbClient
+from core.services.tmdb import cache_keys as tmdb_keys
+from core.services.tmdb import client as tmdb_endpoints
+from core.services.tmdb.errors import TMDbError, TMDbRateLimited
+
+MAX_UPSTREAM_WAIT = 30.0
+
+
+@dataclass
+class Fetched:
+    tmdb_id: int
+    payload: dict | None = None
+    error: TMDbError | None = None
+
+
+class Pacer:
+    """Spaces this process's batch requests evenly at the client's rate.
+
+    The shared token bucket lets a full bucket go out at once (a burst of one second's worth),
+    which is right for interactive reads but makes a long batch overshoot a per-second window
+    whenever it resumes after a pause. A batch job asks for evenly spaced slots instead; the
+    shared bucket still bounds all processes together.
+    """
+
+    # A slot missed while the process was busy may be used late, up to this many slots back
+    # (a burst of at most CATCH_UP + 1 requests, well inside any per-second window).
+    CATCH_UP = 2
+
+    def __init__(self, rate: float):
+        self.interval = 1.0 / rate if rate > 0 else 0.0
+        self.next_slot = 0.0
+        self.lock = threading.Lock()
+
+    def wait(self) -> None:
+        if not self.interval:
+            return
+        with self.lock:
+            now = time.monotonic()
+            slot = max(now - self.CATCH_UP * self.interval, self.next_slot)
+            self.next_slot = slot + self.interval
+        if slot > now:
+            time.sleep(slot - now)
+        # else: a late slot, used at once
+
+
+def fetch_details(tmdb: TMDbClient, tmdb_id: int, pacer: Pacer | None = None) -> Fetched:
+    """The full details (append_to_response); a movie still rate limited after the client's own
+    retries waits as TMDb asks and is tried again, so a busy TMDb slows a run instead of failing it."""
+    for attempt in range(settings.SYNC_RATE_LIMIT_RETRIES + 1):
+        if pacer is not None:
+            pacer.wait()
+        try:
+            return Fetched(tmdb_id, payload=_get_details(tmdb, tmdb_id))
+        except TMDbRateLimited as exc:
+            if attempt >= settings.SYNC_RATE_LIMIT_RETRIES:
+                return Fetched(tmdb_id, error=exc)
+            time.sleep(min(MAX_UPSTREAM_WAIT, exc.retry_after or 1.0 + attempt))
+        except TMDbError as exc:
+            return Fetched(tmdb_id, error=exc)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _get_details(tmdb: TMDbClient, tmdb_id: int) -> dict:
+    """GET /movie/{id} fresh from TMDb, then stored in the client's cache as `movie_details` would.
+
+    Not through `movie_details(fresh=True)`: its fail-fast cooldown, right for page views, would
+    turn one movie TMDb cannot serve into a run of failures for the movies after it.
+    """
+    language = tmdb.default_language()
+    append = tmdb_endpoints.DETAILS_APPEND
+    path = tmdb_endpoints.MOVIE_DETAILS_PATH.format(tmdb_id=int(tmdb_id))
+    payload = tmdb.get(path, {"language": language, "append_to_response": append})
+    key = tmdb_keys.movie_details_key(tmdb_id=tmdb_id, language=language, append=append)
+    cache.set(key, payload, ttl=tmdb_keys.TTL_DETAILS)
+    return payload

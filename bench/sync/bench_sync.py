@@ -1,0 +1,177 @@
+"""make bench-sync: sync the details of N movies from a TMDb double that allows 40 requests/s.
+
+The double answers 429 (TMDb's code 25, Retry-After: 1) to any request beyond its limit in a
+sliding one-second window. The command under test is the real `manage.py sync_movie ID…`, run
+as a subprocess with the environment it would have in production (the shared rate limiter in
+Redis when REDIS_URL is set, PostgreSQL when DATABASE_URL is set, else a fresh SQLite file).
+
+Reports movies/s, upstream calls per movie, 429s received, and achieved/allowed request rate.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import json
+import os
+import re
+import resource
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "backend"))
+
+from core.services.tmdb.double import API_KEY, Fault, TMDbDouble, error_body  # noqa: E402
+
+SUMMARY = re.compile(
+    r"^created=\d+ updated=\d+ unchanged=\d+ failed=\d+ upstream_calls=\d+ rate_limited=\d+ seconds=[\d.]+$"
+)
+
+
+class RateLimitedDouble(TMDbDouble):
+    """The TMDb double with TMDb's limit: at most `limit` requests in any one-second window."""
+
+    def __init__(self, *, limit: int, **kwargs):
+        super().__init__(**kwargs)
+        self.limit = limit
+        self.window: collections.deque[float] = collections.deque()
+        self.window_lock = threading.Lock()
+        self.accepted = 0
+        self.rejected = 0
+
+    def _take_fault(self, path: str) -> Fault | None:
+        now = time.monotonic()
+        with self.window_lock:
+            while self.window and now - self.window[0] >= 1.0:
+                self.window.popleft()
+            if len(self.window) >= self.limit:
+                self.rejected += 1
+                return Fault(status=429, body=error_body(25), headers={"Retry-After": "1"}, times=None)
+            self.window.append(now)
+            self.accepted += 1
+        return super()._take_fault(path)
+
+
+def run_sync(env: dict, ids: list[int]) -> tuple[float, str, str, int, float]:
+    """(wall seconds, stdout, stderr, exit status, CPU seconds of the sync process)."""
+    cpu_before = _children_cpu()
+    started = time.monotonic()
+    process = subprocess.run(
+        [sys.executable, "manage.py", "sync_movie", "--no-progress", *map(str, ids)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    wall = time.monotonic() - started
+    return wall, process.stdout, process.stderr, process.returncode, _children_cpu() - cpu_before
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def parse_summary(stdout: str) -> dict:
+    line = stdout.strip().splitlines()[-1]
+    if not SUMMARY.match(line):
+        raise SystemExit(f"no summary line in the output: {stdout[-500:]}")
+    return {key: float(value) for key, value in (pair.split("=") for pair in line.split())}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--movies", type=int, default=1000)
+    parser.add_argument("--limit", type=int, default=40, help="requests/s the double allows")
+    parser.add_argument("--target-seconds", type=float, default=30.0)
+    parser.add_argument("--rerun", action="store_true", help="run a second time (must be all unchanged)")
+    parser.add_argument("--output", type=Path, default=ROOT / "bench-results" / "sync.json")
+    args = parser.parse_args()
+
+    double = RateLimitedDouble(limit=args.limit).start()
+    for tmdb_id in range(1, args.movies + 1):
+        double.add_movie(tmdb_id, popularity=float(args.movies - tmdb_id))
+    workdir = Path(tempfile.mkdtemp(prefix="bench-sync-"))
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.local",
+        "DEBUG": "false",
+        "LOG_LEVEL": "WARNING",
+        "TMDB_BASE_URL": double.base_url,
+        "TMDB_API_KEY": API_KEY,
+        "TMDB_READ_ACCESS_TOKEN": "",
+    }
+    if not env.get("DATABASE_URL"):
+        env["SQLITE_PATH"] = str(workdir / "bench.sqlite3")
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True
+    )
+    subprocess.run(
+        [
+            sys.executable,
+            "manage.py",
+            "shell",
+            "-c",
+            f"from apps.movies.models import Movie; Movie.objects.filter(tmdb_id__lte={args.movies}).delete()",
+        ],
+        cwd=ROOT,
+        env=env,
+        check=True,
+    )
+
+    ids = list(range(1, args.movies + 1))
+    wall, stdout, stderr, code, cpu = run_sync(env, ids)
+    summary = parse_summary(stdout)
+    received = double.accepted + double.rejected
+    report = {
+        "movies": args.movies,
+        "database": "postgresql" if env.get("DATABASE_URL") else "sqlite",
+        "rate_limiter": "redis (shared)" if env.get("REDIS_URL") else "per-process",
+        "client_rate_limit": float(os.environ.get("TMDB_RATE_LIMIT", 35.0)),
+        "double_limit_per_s": args.limit,
+        "exit_code": code,
+        "summary_line": stdout.strip().splitlines()[-1],
+        "sync_seconds": summary["seconds"],
+        "process_wall_seconds": round(wall, 2),
+        "movies_per_s": round(args.movies / summary["seconds"], 1),
+        "upstream_calls_per_movie": round(received / args.movies, 3),
+        "http_429_received": double.rejected,
+        "movies_failed": int(summary["failed"]),
+        "achieved_request_rate": round(received / summary["seconds"], 1),
+        "achieved_over_allowed": round(received / summary["seconds"] / args.limit, 3),
+        "sync_process_cpu_seconds": round(cpu, 1),
+        "cpu_ms_per_movie": round(cpu * 1000 / args.movies, 1),
+        "load_average_1m": round(os.getloadavg()[0], 2),
+        "cpus": os.cpu_count(),
+    }
+    report["target_met"] = bool(
+        report["sync_seconds"] <= args.target_seconds and report["movies_failed"] == 0 and code == 0
+    )
+    if args.rerun:
+        before = double.accepted + double.rejected
+        _, stdout2, _, code2, _ = run_sync(env, ids)
+        report["rerun_summary_line"] = stdout2.strip().splitlines()[-1]
+        report["rerun_exit_code"] = code2
+        report["rerun_upstream_calls"] = double.accepted + double.rejected - before
+    double.stop()
+
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(json.dumps(report, indent=2) + "\n")
+    width = max(map(len, report))
+    for key, value in report.items():
+        print(f"{key:<{width}}  {value}")
+    if code != 0:
+        print(stderr[-2000:], file=sys.stderr)
+    return 0 if report["target_met"] else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
