@@ -31,7 +31,9 @@ def run_suite() -> tuple[int, float]:
 
 def run_loadtest() -> int:
     script = Path(__file__).with_name("loadtest.py")
-    return subprocess.run([sys.executable, str(script)], cwd=script.parent, check=False, timeout=1800).returncode
+    return subprocess.run(
+        [sys.executable, str(script)], cwd=script.parent, check=False, timeout=1800
+    ).returncode
 
 
 def suite_table() -> list[str]:
@@ -44,7 +46,9 @@ def suite_table() -> list[str]:
         group[1] += any(child.tag in ("failure", "error") for child in case)
         group[2] += float(case.get("time", 0))
     lines = ["| suite | tests | failed | seconds |", "|---|---:|---:|---:|"]
-    lines += [f"| `{name}` | {n} | {failed} | {secs:.0f} |" for name, (n, failed, secs) in sorted(groups.items())]
+    lines += [
+        f"| `{name}` | {n} | {failed} | {secs:.0f} |" for name, (n, failed, secs) in sorted(groups.items())
+    ]
     return lines
 
 
@@ -70,7 +74,10 @@ def load_lines() -> list[str]:
 
 def write_doc(code: int, seconds: float, load_code: int) -> None:
     commit = subprocess.run(
-        ["/usr/bin/git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False
+        ["/usr/bin/git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
+        capture_output=True,
+        text=True,
+        check=False,
     ).stdout.strip()
     services = "real services" if all(os.environ.get(n) for n in SERVICES) else "embedded defaults"
     body = [
