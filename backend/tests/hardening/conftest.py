@@ -10,6 +10,21 @@ from .support.tokens import access_token_for
 PASSWORD = "Hardening-Pass-2026!"  # a test constant (allow-listed by the secrets scanner)
 
 
+@pytest.fixture(autouse=True)
+def _keep_the_test_transaction_open():
+    """In-process WSGI calls (schemathesis, the memory test) fire request_started/finished, whose
+    close_old_connections() would close the connection holding the test transaction (PostgreSQL).
+    Django's own test client disconnects it the same way."""
+    from django.core import signals
+    from django.db import close_old_connections
+
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
 def make_user(email: str, *, verified: bool = True, staff: bool = False):
     user = get_user_model().objects.create_user(email=email, password=PASSWORD)
     user.email_verified = verified
