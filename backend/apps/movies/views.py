@@ -11,18 +11,16 @@ from core.permissions import IsStaff
 from core.responses import APIResponse
 
 from .models import Movie, RecommendationType
-from .serializers import (
+from .params import (
     AudienceParams,
     DiscoverParams,
     GenreMoviesParams,
-    GenreSerializer,
     LocalListParams,
-    MovieDetailSerializer,
-    MovieListSerializer,
     SearchParams,
     TrendingParams,
     discover_filters,
 )
+from .serializers import GenreSerializer, MovieDetailSerializer, MovieListSerializer
 from .services import Audience, GenreService, MoviePage, MovieService, RecommendationService
 
 TMDB_ID_PARAMETER = OpenApiParameter(

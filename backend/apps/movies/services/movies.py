@@ -5,11 +5,8 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Callable
-from datetime import timedelta
 
-from django.conf import settings
 from django.db.models import QuerySet
-from django.utils import timezone
 
 from core import cache
 from core.exceptions import NotFound, UpstreamUnavailable, ValidationFailed
@@ -27,40 +24,14 @@ from core.services.tmdb.errors import (
 )
 
 from ..models import Movie
-from . import storage
-from .audience import SOURCE_LOCAL, SOURCE_TMDB, Audience, MoviePage
+from . import catalog, storage
+from .audience import SOURCE_TMDB, Audience, MoviePage
+from .catalog import LOCAL_ORDERINGS, catalog_queryset, local_discover
 
 logger = logging.getLogger(__name__)
 
 MAX_TMDB_ID = 2**31 - 1
 TMDB_PAGE_SIZE = 20
-LOCAL_ORDERINGS = {
-    "popularity": ("popularity", "tmdb_id"),
-    "-popularity": ("-popularity", "tmdb_id"),
-    "vote_average": ("vote_average", "tmdb_id"),
-    "-vote_average": ("-vote_average", "-vote_count", "tmdb_id"),
-    "vote_count": ("vote_count", "tmdb_id"),
-    "-vote_count": ("-vote_count", "tmdb_id"),
-    "release_date": ("release_date", "tmdb_id"),
-    "-release_date": ("-release_date", "tmdb_id"),
-    "title": ("title", "tmdb_id"),
-    "-title": ("-title", "tmdb_id"),
-}
-# TMDb discover sort_by → the local ordering used when serving discover from the catalog.
-DISCOVER_SORTS = {
-    "popularity.desc": "-popularity",
-    "popularity.asc": "popularity",
-    "vote_average.desc": "-vote_average",
-    "vote_average.asc": "vote_average",
-    "vote_count.desc": "-vote_count",
-    "vote_count.asc": "vote_count",
-    "primary_release_date.desc": "-release_date",
-    "primary_release_date.asc": "release_date",
-    "title.asc": "title",
-    "title.desc": "-title",
-}
-
-
 MAX_RETRY_AFTER = 300
 
 
@@ -145,58 +116,26 @@ class MovieService:
 
     # --- TMDb lists ------------------------------------------------------------------------
     def get_popular_movies(self, *, page: int = 1, page_size: int = 20, audience: Audience | None = None):
-        audience = audience or Audience()
-        return self._list_page(
-            "popular",
-            lambda: self.tmdb.popular(
-                page=page, language=audience.effective_language, region=audience.region or None
-            ),
-            local=Movie.objects.popular_movies(),
-            page=page,
-            page_size=page_size,
-            audience=audience,
-        )
+        return self._movie_list("popular", catalog.popular(), page, page_size, audience)
 
     def get_top_rated_movies(self, *, page: int = 1, page_size: int = 20, audience: Audience | None = None):
-        audience = audience or Audience()
-        return self._list_page(
-            "top_rated",
-            lambda: self.tmdb.top_rated(
-                page=page, language=audience.effective_language, region=audience.region or None
-            ),
-            local=Movie.objects.top_rated(settings.CATALOG_TOP_RATED_MIN_VOTES),
-            page=page,
-            page_size=page_size,
-            audience=audience,
-        )
+        return self._movie_list("top_rated", catalog.top_rated(), page, page_size, audience)
 
     def get_now_playing_movies(self, *, page: int = 1, page_size: int = 20, audience: Audience | None = None):
-        audience = audience or Audience()
-        today = timezone.localdate()
-        local = (
-            Movie.objects.active()
-            .released_between(today - timedelta(days=settings.CATALOG_NOW_PLAYING_DAYS), today)
-            .order_by("-popularity", "tmdb_id")
-        )
-        return self._list_page(
-            "now_playing",
-            lambda: self.tmdb.now_playing(
-                page=page, language=audience.effective_language, region=audience.region or None
-            ),
-            local=local,
-            page=page,
-            page_size=page_size,
-            audience=audience,
-        )
+        return self._movie_list("now_playing", catalog.now_playing(), page, page_size, audience)
 
     def get_upcoming_movies(self, *, page: int = 1, page_size: int = 20, audience: Audience | None = None):
+        return self._movie_list("upcoming", catalog.upcoming(), page, page_size, audience)
+
+    def _movie_list(
+        self, kind: str, local, page: int, page_size: int, audience: Audience | None
+    ) -> MoviePage:
+        """One of TMDb's movie lists (popular, top_rated, now_playing, upcoming); `local` is the fallback."""
         audience = audience or Audience()
-        tomorrow = timezone.localdate() + timedelta(days=1)
-        local = Movie.objects.active().released_between(tomorrow, None).order_by("release_date", "tmdb_id")
         return self._list_page(
-            "upcoming",
-            lambda: self.tmdb.upcoming(
-                page=page, language=audience.effective_language, region=audience.region or None
+            kind,
+            lambda: self.tmdb.movie_list(
+                kind, page=page, language=audience.effective_language, region=audience.region or None
             ),
             local=local,
             page=page,
@@ -211,7 +150,7 @@ class MovieService:
         return self._list_page(
             f"trending_{window}",
             lambda: self.tmdb.trending(window=window, page=page, language=audience.effective_language),
-            local=Movie.objects.popular_movies(),
+            local=catalog.popular(),
             page=page,
             page_size=page_size,
             audience=audience,
@@ -279,6 +218,8 @@ class MovieService:
         """`GET movies/`: the local catalog with filters, ordering and full-text `q`."""
         audience = audience or Audience()
         return self.local_page(catalog_queryset(filters), page=page, page_size=page_size, audience=audience)
+
+    local_page = staticmethod(catalog.local_page)
 
     def list_local(self, *, ordering: str = "-popularity") -> QuerySet:
         return Movie.objects.active().order_by(*LOCAL_ORDERINGS[ordering])
@@ -362,26 +303,6 @@ class MovieService:
         stored.update(total_results=total_results, localized={})
         return self._page_from_ids(stored, page=page, audience=audience)
 
-    @staticmethod
-    def local_page(queryset, *, page: int, page_size: int, audience: Audience) -> MoviePage:
-        """A page of the local catalog: one COUNT, one SELECT, one genre prefetch."""
-        queryset = queryset.for_audience(include_adult=audience.include_adult)
-        total = queryset.count()
-        offset = (page - 1) * page_size
-        movies = (
-            list(queryset.with_genres().with_user_flags(audience.user)[offset : offset + page_size])
-            if offset < total
-            else []
-        )
-        return MoviePage(
-            movies=movies,
-            page=page,
-            page_size=page_size,
-            total_pages=math.ceil(total / page_size) if total else 0,
-            total_results=total,
-            source=SOURCE_LOCAL,
-        )
-
 
 def _audience_params(audience: Audience) -> dict:
     return {
@@ -406,46 +327,3 @@ def _overlay(movie: Movie, localized: dict | None) -> None:
 def _check_id(tmdb_id: int) -> None:
     if not isinstance(tmdb_id, int) or not 1 <= tmdb_id <= MAX_TMDB_ID:
         raise NotFound(f"Movie {tmdb_id} not found.")
-
-
-def catalog_queryset(filters: dict) -> QuerySet:
-    """q (ranked search), genre ids (all must match), year range, rating, votes, language, ordering."""
-    queryset = Movie.objects.active()
-    if filters.get("q"):
-        queryset = queryset.search(filters["q"])
-    for genre_id in filters.get("genre") or []:
-        queryset = queryset.by_genre(genre_id)
-    if filters.get("year_from"):
-        queryset = queryset.filter(release_date__year__gte=filters["year_from"])
-    if filters.get("year_to"):
-        queryset = queryset.filter(release_date__year__lte=filters["year_to"])
-    if filters.get("min_rating") is not None:
-        queryset = queryset.filter(vote_average__gte=filters["min_rating"])
-    if filters.get("min_votes") is not None:
-        queryset = queryset.filter(vote_count__gte=filters["min_votes"])
-    if filters.get("original_language"):
-        queryset = queryset.filter(original_language=filters["original_language"])
-    if filters.get("ordering") or not filters.get("q"):
-        queryset = queryset.order_by(*LOCAL_ORDERINGS[filters.get("ordering") or "-popularity"])
-    return queryset
-
-
-def local_discover(filters: dict) -> QuerySet:
-    """The local equivalent of TMDb discover for the filters this API accepts."""
-    queryset = Movie.objects.active()
-    if filters.get("with_genres"):
-        for genre_id in str(filters["with_genres"]).split(","):
-            queryset = queryset.filter(movie_genres__genre__tmdb_id=int(genre_id))
-    if filters.get("primary_release_year"):
-        queryset = queryset.filter(release_date__year=filters["primary_release_year"])
-    queryset = queryset.released_between(
-        filters.get("primary_release_date.gte"), filters.get("primary_release_date.lte")
-    )
-    if filters.get("vote_average.gte") is not None:
-        queryset = queryset.filter(vote_average__gte=filters["vote_average.gte"])
-    if filters.get("vote_count.gte") is not None:
-        queryset = queryset.filter(vote_count__gte=filters["vote_count.gte"])
-    if filters.get("with_original_language"):
-        queryset = queryset.filter(original_language=filters["with_original_language"])
-    ordering = DISCOVER_SORTS.get(filters.get("sort_by") or "popularity.desc", "-popularity")
-    return queryset.order_by(*LOCAL_ORDERINGS[ordering])

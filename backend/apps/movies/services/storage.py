@@ -50,22 +50,33 @@ def store_list_results(results: list[dict], *, overwrite: bool = True) -> dict[i
 
 def _link_genres(genre_ids_by_movie: dict[int, list]) -> None:
     """Adds missing MovieGenre links (first genre primary) for genres already known; removes nothing."""
-    wanted = {gid for ids in genre_ids_by_movie.values() for gid in ids if isinstance(gid, int)}
+    wanted = {
+        gid
+        for ids in genre_ids_by_movie.values()
+        if isinstance(ids, list)
+        for gid in ids
+        if parse.valid_id(gid)
+    }
     if not wanted:
         return
     genres = dict(Genre.objects.filter(tmdb_id__in=wanted).values_list("tmdb_id", "pk"))
     links = [
         MovieGenre(movie_id=movie_pk, genre_id=genres[gid], is_primary=position == 0)
         for movie_pk, ids in genre_ids_by_movie.items()
+        if isinstance(ids, list)
         for position, gid in enumerate(ids)
-        if gid in genres
+        if parse.valid_id(gid) and gid in genres
     ]
     MovieGenre.objects.bulk_create(links, ignore_conflicts=True)
 
 
 def store_genres(items: list[dict]) -> dict[int, int]:
     """Upsert genres by tmdb_id (name updated); returns {tmdb_id: pk}."""
-    items = [g for g in items if isinstance(g, dict) and isinstance(g.get("id"), int) and g.get("name")]
+    items = [
+        g
+        for g in items
+        if isinstance(g, dict) and parse.valid_id(g.get("id")) and isinstance(g.get("name"), str)
+    ]
     if not items:
         return {}
     existing = {g.tmdb_id: g for g in Genre.objects.filter(tmdb_id__in=[g["id"] for g in items])}

@@ -251,3 +251,25 @@ def test_image_configuration_is_cached_once_tmdb_answers(seeded_tmdb, movie_serv
     movie_service.get_movie(tmdb_id=102)
     assert seeded_tmdb.count("configuration") == 1
     assert image_config()["poster_sizes"][-1] == "original"
+
+
+def test_out_of_range_numbers_from_tmdb_are_clamped_not_fatal(tmdb_double, movie_service):
+    # given numbers that overflow the columns, and junk genre ids
+    GenreFactory(tmdb_id=18, name="Drama")
+    tmdb_double.add_movie(
+        11,
+        vote_count=2**40,
+        runtime=2**40,
+        budget=2**70,
+        genres=[{"id": 2**40, "name": "Huge"}, {"id": 18, "name": "Drama"}],
+    )
+    tmdb_double.add_movie(12)
+    tmdb_double.set_list("popular", [11, 12])
+    # when
+    movie = movie_service.get_movie(tmdb_id=11)
+    page = movie_service.get_popular_movies(page=1)
+    # then
+    assert movie.vote_count == 2**31 - 1
+    assert movie.budget == 2**63 - 1
+    assert list(movie.genres.values_list("tmdb_id", flat=True)) == [18]
+    assert [m.tmdb_id for m in page.movies] == [11, 12]

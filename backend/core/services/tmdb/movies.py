@@ -17,11 +17,18 @@ LIST_FIELDS = (
     "backdrop_path",
     "adult",
 )
+MAX_INT = 2**31 - 1  # PositiveIntegerField
+MAX_BIGINT = 2**63 - 1
 MAX_CAST = 20
 CREW_JOBS = frozenset({"Director", "Screenplay", "Writer", "Producer", "Original Music Composer"})
 MAX_CREW = 20
 MAX_VIDEOS = 10
 MAX_KEYWORDS = 30
+
+
+def valid_id(value) -> bool:
+    """A TMDb id that fits the database: a positive 32-bit integer (not a bool)."""
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_INT
 
 
 def parse_date(value) -> date | None:
@@ -57,7 +64,7 @@ def list_item_fields(item: dict) -> dict:
         "overview": _text(item.get("overview")),
         "popularity": _number(item.get("popularity")),
         "vote_average": _number(item.get("vote_average"), high=10),
-        "vote_count": _number(item.get("vote_count"), int),
+        "vote_count": _number(item.get("vote_count"), int, high=MAX_INT),
         "release_date": parse_date(item.get("release_date")),
         "poster_path": _text(item.get("poster_path"), 255),
         "backdrop_path": _text(item.get("backdrop_path"), 255),
@@ -68,15 +75,15 @@ def list_item_fields(item: dict) -> dict:
 def detail_fields(payload: dict) -> dict:
     """Model fields from a /movie/{id} payload (runtime 0 → None, empty homepage → "")."""
     fields = list_item_fields(payload)
-    runtime = _number(payload.get("runtime"), int)
+    runtime = _number(payload.get("runtime"), int, high=MAX_INT)
     imdb_id = payload.get("imdb_id") or _dict(payload.get("external_ids")).get("imdb_id")
     fields.update(
         {
             "tagline": _text(payload.get("tagline"), 1000),
             "runtime": runtime or None,
             "status": _text(payload.get("status"), 32),
-            "budget": _number(payload.get("budget"), int),
-            "revenue": _number(payload.get("revenue"), int),
+            "budget": _number(payload.get("budget"), int, high=MAX_BIGINT),
+            "revenue": _number(payload.get("revenue"), int, high=MAX_BIGINT),
             "homepage": _text(payload.get("homepage"), 1000),
             "imdb_id": _text(imdb_id, 16),
         }
