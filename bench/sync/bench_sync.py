@@ -93,12 +93,21 @@ def main() -> int:
     parser.add_argument("--limit", type=int, default=40, help="requests/s the double allows")
     parser.add_argument("--target-seconds", type=float, default=30.0)
     parser.add_argument("--rerun", action="store_true", help="run a second time (must be all unchanged)")
+    parser.add_argument(
+        "--related",
+        type=int,
+        default=0,
+        help="recommendations and similar movies per movie (TMDb sends 20 each)",
+    )
     parser.add_argument("--output", type=Path, default=ROOT / "bench-results" / "sync.json")
     args = parser.parse_args()
 
     double = RateLimitedDouble(limit=args.limit).start()
     for tmdb_id in range(1, args.movies + 1):
         double.add_movie(tmdb_id, popularity=float(args.movies - tmdb_id))
+    for tmdb_id in range(1, args.movies + 1):
+        related = [(tmdb_id + step - 1) % args.movies + 1 for step in range(1, 2 * args.related + 1)]
+        double.relate(tmdb_id, recommendations=related[: args.related], similar=related[args.related :])
     workdir = Path(tempfile.mkdtemp(prefix="bench-sync-"))
     env = {
         **os.environ,
@@ -133,6 +142,7 @@ def main() -> int:
     received = double.accepted + double.rejected
     report = {
         "movies": args.movies,
+        "related_per_movie": 2 * args.related,
         "database": "postgresql" if env.get("DATABASE_URL") else "sqlite",
         "rate_limiter": "redis (shared)" if env.get("REDIS_URL") else "per-process",
         "client_rate_limit": float(os.environ.get("TMDB_RATE_LIMIT", 35.0)),

@@ -101,11 +101,9 @@ def resync_movies(self, tmdb_ids: list[int]) -> dict:
     unsettled = [tmdb_id for tmdb_id in ids if tmdb_id not in settled]
     if unsettled and not summary.could_not_run and _may_retry(self):
         raise self.retry(args=[unsettled], countdown=_backoff(self))
-    return {
-        "succeeded": summary.created + summary.updated + summary.unchanged,
-        "failed": summary.failed,
-        **summary.as_dict(),
-    }
+    succeeded = summary.created + summary.updated + summary.unchanged
+    # {"succeeded", "failed"} is what the admin shows; a run that could not start failed every id.
+    return {**summary.as_dict(), "succeeded": succeeded, "failed": len(ids) - succeeded}
 
 
 def _resync(run: SyncRun, *, ids: list[int], settled: set[int]) -> None:

@@ -32,7 +32,13 @@ HELD_CHUNK = 500
 def sync_genres(run: SyncRun) -> None:
     """TMDb's movie genre list, upserted by tmdb_id (renames included)."""
     language = settings.TMDB_DEFAULT_LANGUAGE
-    payload = run.tmdb.get(tmdb_endpoints.GENRE_LIST_PATH, {"language": language})
+    try:
+        payload = run.tmdb.get(tmdb_endpoints.GENRE_LIST_PATH, {"language": language})
+    except TMDbUnauthorized:
+        raise
+    except TMDbError as exc:
+        run.upstream_failed(f"genre list: failed ({exc})")
+        return
     items = [
         g
         for g in payload.get("genres") or []

@@ -5,10 +5,12 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import Callable
+from datetime import timedelta
 from typing import TextIO
 
 from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError
+from django.utils import timezone
 
 from core.services.tmdb import TMDbClient
 from core.services.tmdb.errors import TMDbNotConfigured, TMDbUnauthorized
@@ -49,6 +51,9 @@ class SyncRun:
     ):
         self.job = job
         self.lock_name = lock_name or job
+        # Where the outcome of the last run is kept (movies_sync_state): per list for sync_movies,
+        # per job for the rest (sync_movie's lock is per id set, its state is not).
+        self.state_name = self.lock_name if self.lock_name.startswith("sync_movies:") else job
         self.dry_run = dry_run
         # A client of its own so the upstream counters are this run's; the rate limiter stays shared.
         self.tmdb = tmdb or TMDbClient()
@@ -58,6 +63,7 @@ class SyncRun:
         self.concurrency = max(1, concurrency or settings.SYNC_CONCURRENCY)
         self.summary = SyncSummary()
         self.lock: JobLock | None = None
+        self._lock_error: Exception | None = None
         self._stats_start = dict(self.tmdb.stats)
 
     # --- reporting -------------------------------------------------------------------------
@@ -86,6 +92,7 @@ class SyncRun:
             with self._locked():
                 work(self)
         except LockHeld as exc:
+            self._lock_error = exc
             self._cannot_run(str(exc))
         except CouldNotRun as exc:
             self._cannot_run(str(exc))
@@ -112,6 +119,7 @@ class SyncRun:
             self.progress.close()
             self._collect_stats()
             self.summary.finish()
+            self._remember()
         return self.summary
 
     def _check_configured(self) -> None:
@@ -133,6 +141,23 @@ class SyncRun:
             self.lock = None
             with contextlib.suppress(DatabaseError):
                 lock.release()
+
+    def _remember(self) -> None:
+        """Keep the last run's summary line and times for operators (admin, metrics); never fails a run."""
+        if self.dry_run or isinstance(self._lock_error, LockHeld):
+            return
+        from .models import SyncState
+
+        finished = timezone.now()
+        with contextlib.suppress(DatabaseError):
+            SyncState.objects.update_or_create(
+                name=self.state_name[:100],
+                defaults={
+                    "last_run_started_at": finished - timedelta(seconds=self.summary.seconds),
+                    "last_run_finished_at": finished,
+                    "last_summary": f"exit={self.summary.exit_code} {self.summary.line()}"[:300],
+                },
+            )
 
     def _cannot_run(self, message: str) -> None:
         self.summary.could_not_run = True

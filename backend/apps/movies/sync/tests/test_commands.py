@@ -430,3 +430,31 @@ def test_database_down_exits_2(run_command, tmdb, monkeypatch):
     assert result.code == 2
     assert "The database is unavailable" in result.err
     assert result.summary["upstream_calls"] == 0
+
+
+def test_the_last_run_is_remembered_per_job(run_command, tmdb):
+    # given
+    from apps.movies.sync.models import SyncState
+
+    # when
+    run_command("sync_movies", "--list", "popular")
+    run_command("sync_genres", "--dry-run")
+
+    # then
+    state = SyncState.objects.get(name="sync_movies:popular")
+    assert state.last_summary.startswith("exit=0 created=3 updated=2 unchanged=0 failed=0 upstream_calls=6 ")
+    assert state.last_run_finished_at >= state.last_run_started_at
+    assert not SyncState.objects.filter(name="sync_genres").exists()
+
+
+def test_sync_genres_with_tmdb_down_exits_1_and_a_task_would_retry(run_command, tmdb):
+    # given
+    tmdb.fail("genre/movie/list", status=503, times=None)
+
+    # when
+    result = run_command("sync_genres")
+
+    # then
+    assert result.code == 1
+    assert "genre list: failed" in result.err
+    assert not Genre.objects.exists()

@@ -72,3 +72,19 @@ def test_every_scheduled_task_is_registered():
 
     app.loader.import_default_modules()
     assert {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()} <= set(app.tasks)
+
+
+def test_every_documented_cron_line_parses_with_its_command():
+    # given
+    from django.core.management import load_command_class
+
+    block = DOC.read_text().split("```cron", 1)[1].split("```", 1)[0]
+    commands = [
+        match.group(6).split() for line in block.splitlines() if (match := CRON_LINE.match(line.strip()))
+    ]
+
+    # when / then: argparse accepts each line exactly as an operator would paste it
+    for name, *args in commands:
+        parser = load_command_class("apps.movies", name).create_parser("manage.py", name)
+        options = parser.parse_args(args)
+        assert not options.dry_run

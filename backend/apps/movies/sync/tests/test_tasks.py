@@ -206,3 +206,15 @@ def test_a_real_worker_runs_a_sync_task_from_the_broker(tmdb, settings, tmp_path
         except subprocess.TimeoutExpired:
             worker.kill()
             worker.wait()
+
+
+def test_resync_without_credentials_reports_every_movie_failed(db, settings):
+    # given
+    settings.TMDB_API_KEY = ""
+    settings.TMDB_READ_ACCESS_TOKEN = ""
+
+    # when
+    result = tasks.resync_movies.delay([1, 2]).get()
+
+    # then
+    assert (result["succeeded"], result["failed"], result["exit_code"]) == (0, 2, 2)
