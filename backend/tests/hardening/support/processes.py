@@ -116,7 +116,8 @@ class PostgresCluster:
 class AppServer:
     """The app under gunicorn on a free port with the given environment (settings: config.settings.test)."""
 
-    def __init__(self, env: dict, *, workers: int = 2):
+    def __init__(self, env: dict, *, workers: int = 2, log: Path | None = None):
+        self.log = log or Path(tempfile.mkstemp(prefix="hrd-app-", suffix=".log")[1])
         self.port = free_port()
         self.env = {
             **os.environ,
@@ -143,14 +144,15 @@ class AppServer:
     def start(self) -> "AppServer":
         argv = [sys.executable, "-m", "gunicorn", "config.wsgi:application", "-b", f"127.0.0.1:{self.port}"]
         argv += ["-w", str(self.workers), "--timeout", "30", "--graceful-timeout", "5"]
-        self.process = subprocess.Popen(
-            argv,
-            env=self.env,
-            cwd=ROOT / "backend",
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
-        )
+        with open(self.log, "ab") as log:
+            self.process = subprocess.Popen(
+                argv,
+                env=self.env,
+                cwd=ROOT / "backend",
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
         assert wait_until(self._live, timeout=60, interval=0.2), "gunicorn did not start"
         return self
 
