@@ -9,7 +9,7 @@ HOST ?= 0.0.0.0
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install install-dev run migrate demo test lint format schema check-deploy clean bench bench-sync
+.PHONY: help install install-dev run migrate demo test lint format schema check-deploy clean bench bench-sync hardening loadtest
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -64,6 +64,16 @@ schema: install  ## Write the OpenAPI schema to docs/openapi.yaml
 
 bench: install  ## Benchmark gunicorn vs granian on PostgreSQL + Redis with wrk; writes docs/performance.md
 	$(PY) -m bench.run
+
+$(VENV)/.loadtest-installed: requirements/loadtest.txt $(VENV)/.dev-installed
+	$(PIP) install --quiet -r requirements/loadtest.txt
+	@touch $@
+
+loadtest: $(VENV)/.loadtest-installed  ## Locust mix (browse, search, signed-in favorites) against gunicorn; bounded
+	cd backend/tests/hardening/support && $(abspath $(PY)) loadtest.py
+
+hardening: $(VENV)/.loadtest-installed  ## Deep fuzz, abuse, security, faults (+services if set), loadtest → docs/hardening.md
+	cd backend/tests/hardening/support && $(abspath $(PY)) run_hardening.py
 
 BENCH_SYNC_ARGS ?=
 bench-sync: install  ## Sync 1,000 movies from a TMDb double limited to 40 req/s; report throughput and 429s

@@ -30,3 +30,6 @@ if settings.BENCH_ENDPOINTS:
     from core.benchmark import baseline_view
 
     urlpatterns.append(path("bench/baseline", baseline_view, name="bench-baseline"))
+
+# Errors raised outside any view (e.g. a foreign Host header) still answer in the envelope under /api/.
+handler400 = "core.middleware.bad_request"

@@ -5,6 +5,8 @@ import math
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import InterfaceError as DatabaseInterfaceError
+from django.db import OperationalError as DatabaseOperationalError
 from django.http import Http404
 from rest_framework import exceptions as drf
 from rest_framework import status
@@ -103,7 +105,16 @@ def _code_for(exc: drf.APIException) -> str:
     return codes if isinstance(codes, str) else ErrorCode.BAD_REQUEST
 
 
+# A database that is down or restarting: clients retry shortly (a restart takes seconds).
+DATABASE_RETRY_AFTER = 5
+
+
 def _translate(exc: Exception) -> Exception:
+    if isinstance(exc, (DatabaseOperationalError, DatabaseInterfaceError)):
+        logger.warning("Database unavailable: %s", exc)
+        return ServiceUnavailable(
+            "The database is temporarily unavailable. Please retry later.", retry_after=DATABASE_RETRY_AFTER
+        )
     if isinstance(exc, Http404):
         return drf.NotFound()
     if isinstance(exc, DjangoPermissionDenied):

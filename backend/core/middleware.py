@@ -96,3 +96,15 @@ class APIErrorEnvelopeMiddleware:
 
 def _is_json(response: HttpResponse) -> bool:
     return response.get("Content-Type", "").startswith("application/json")
+
+
+def bad_request(request: HttpRequest, exception=None) -> HttpResponse:
+    """handler400: SuspiciousOperation (a foreign Host header, …) raised outside any view.
+
+    Such errors are answered by Django's handler before the envelope middleware sees them.
+    """
+    if wants_envelope(request.path):
+        return envelope_error_response(400)
+    from django.views.defaults import bad_request as django_bad_request
+
+    return django_bad_request(request, exception)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 
 PREFIX = "tmdb:v1"
 
@@ -18,13 +19,15 @@ TTL_CHANGES = 5 * 60
 TTL_NEGATIVE = 60  # "not found" is cached briefly so a bad id does not hammer TMDb
 
 _MAX_PLAIN_PARAMS = 120
+# Printable ASCII except space: anything else (control characters, non-ASCII) is hashed.
+_PLAIN_SAFE = re.compile(r"[!-~]*")
 
 
 def _params_part(params: dict) -> str:
     """A stable rendering of the query parameters; long ones are hashed (never Python's hash())."""
     clean = {key: params[key] for key in sorted(params) if params[key] is not None and params[key] != ""}
     plain = "&".join(f"{key}={clean[key]}" for key in clean)
-    if len(plain) <= _MAX_PLAIN_PARAMS and " " not in plain:
+    if len(plain) <= _MAX_PLAIN_PARAMS and _PLAIN_SAFE.fullmatch(plain):
         return plain or "-"
     digest = hashlib.sha256(json.dumps(clean, sort_keys=True, default=str).encode()).hexdigest()
     return f"h:{digest[:32]}"

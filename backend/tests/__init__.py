@@ -1,0 +1,1 @@
+"""Cross-cutting test suites that exercise the whole project (not one app)."""

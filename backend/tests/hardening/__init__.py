@@ -1,0 +1,1 @@
+"""Hardening: schema fuzzing, abuse, security and fault tests over the whole API."""

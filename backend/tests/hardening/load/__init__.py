@@ -1,0 +1,1 @@
+"""Load test scenarios (locust) for `make loadtest`."""

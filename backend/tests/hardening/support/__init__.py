@@ -1,0 +1,1 @@
+"""Helpers shared by the hardening suites and the `make hardening` / `make loadtest` runners."""

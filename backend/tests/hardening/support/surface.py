@@ -1,0 +1,67 @@
+"""The API surface as the OpenAPI schema documents it: operations, their parameters and security."""
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from drf_spectacular.generators import SchemaGenerator
+
+BODY_METHODS = {"post", "put", "patch"}
+_PLACEHOLDER = re.compile(r"\{([^}]+)\}")
+
+
+@dataclass(frozen=True)
+class Operation:
+    method: str  # upper case
+    path: str  # templated, e.g. /api/v1/movies/{tmdb_id}/
+    operation_id: str
+    tags: tuple[str, ...]
+    query: tuple[str, ...]
+    has_body: bool
+    requires_auth: bool
+
+    @property
+    def label(self) -> str:
+        return f"{self.method} {self.path}"
+
+    def url(self, values: dict | None = None) -> str:
+        """The path with placeholders filled from `values` (default 1)."""
+        values = values or {}
+        return _PLACEHOLDER.sub(lambda match: str(values.get(match.group(1), 1)), self.path)
+
+
+@cache
+def schema() -> dict:
+    return SchemaGenerator().get_schema(request=None, public=True)
+
+
+@cache
+def operations() -> tuple[Operation, ...]:
+    found = []
+    for path, item in schema()["paths"].items():
+        for method, spec in item.items():
+            if method not in {"get", "post", "put", "patch", "delete"}:
+                continue
+            found.append(_operation(path, method, spec))
+    return tuple(sorted(found, key=lambda op: op.label))
+
+
+def _operation(path: str, method: str, spec: dict) -> Operation:
+    security = spec.get("security", [])
+    return Operation(
+        method=method.upper(),
+        path=path,
+        operation_id=spec.get("operationId", ""),
+        tags=tuple(spec.get("tags", [])),
+        query=tuple(p["name"] for p in spec.get("parameters", []) if p.get("in") == "query"),
+        has_body=method in BODY_METHODS and "requestBody" in spec,
+        requires_auth=bool(security) and {} not in security,
+    )
+
+
+def with_query(name: str, method: str = "GET") -> list[Operation]:
+    return [op for op in operations() if op.method == method and name in op.query]
+
+
+def body_operations() -> list[Operation]:
+    return [op for op in operations() if op.has_body]
