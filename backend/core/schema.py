@@ -107,6 +107,16 @@ class EnvelopeAutoSchema(AutoSchema):
             content[JSON]["schema"] = envelope_schema(content[JSON].get("schema"))
         return response
 
+    def _map_basic_serializer(self, serializer, direction):
+        """Fields a serializer lists in `optional_in_response` are documented as not required."""
+        schema = super()._map_basic_serializer(serializer, direction)
+        optional = set(getattr(force_instance(serializer), "optional_in_response", ()))
+        if optional and schema.get("required"):
+            schema["required"] = [name for name in schema["required"] if name not in optional]
+            if not schema["required"]:
+                del schema["required"]
+        return schema
+
     def _is_paginated(self, serializer) -> bool:
         serializer = getattr(serializer, "response", serializer)
         serializer = force_instance(serializer)

@@ -31,7 +31,7 @@ def client_ip(request) -> str | None:
     """
     ident = BaseThrottle().get_ident(request)
     try:
-        return str(ipaddress.ip_address(ident.strip()))
+        return str(ipaddress.ip_address((ident or "").strip()))
     except ValueError:
         return None
 

@@ -56,6 +56,8 @@ class MovieListSerializer(FieldSelectionMixin, serializers.ModelSerializer):
     genres = GenreSerializer(many=True, read_only=True)
     is_favorite = serializers.BooleanField(read_only=True, required=False)
     in_watchlist = serializers.BooleanField(read_only=True, required=False)
+    # Present only for a signed-in reader (annotated by Movie.objects.with_user_flags).
+    optional_in_response = ("is_favorite", "in_watchlist")
 
     class Meta:
         model = Movie
