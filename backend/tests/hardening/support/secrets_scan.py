@@ -85,7 +85,9 @@ def _allowed_path(path: str) -> bool:
 
 def _looks_like_code(value: str) -> bool:
     """Settings names, dotted paths and env lookups are not secrets."""
-    return value.isupper() or value.count(".") >= 2 or value.startswith(("env_", "settings.", "os."))
+    return (
+        value.isupper() or value.count(".") >= 2 or value.startswith(("env_", "settings.", "os.", "secrets."))
+    )
 
 
 def scan_history(root: Path = ROOT, rev: str = "HEAD") -> list[Finding]:

@@ -19,14 +19,16 @@ class Operation:
     query: tuple[str, ...]
     has_body: bool
     requires_auth: bool
+    # A well-formed sample per path parameter (by its schema format), so routes resolve.
+    path_samples: tuple[tuple[str, str], ...] = ()
 
     @property
     def label(self) -> str:
         return f"{self.method} {self.path}"
 
     def url(self, values: dict | None = None) -> str:
-        """The path with placeholders filled from `values` (default 1)."""
-        values = values or {}
+        """The path with placeholders filled from `values` (default: a well-formed sample, e.g. 1)."""
+        values = {**dict(self.path_samples), **(values or {})}
         return _PLACEHOLDER.sub(lambda match: str(values.get(match.group(1), 1)), self.path)
 
 
@@ -56,7 +58,16 @@ def _operation(path: str, method: str, spec: dict) -> Operation:
         query=tuple(p["name"] for p in spec.get("parameters", []) if p.get("in") == "query"),
         has_body=method in BODY_METHODS and "requestBody" in spec,
         requires_auth=bool(security) and {} not in security,
+        path_samples=tuple(
+            (p["name"], _sample(p.get("schema", {})))
+            for p in spec.get("parameters", [])
+            if p.get("in") == "path"
+        ),
     )
+
+
+def _sample(param_schema: dict) -> str:
+    return "00000000-0000-4000-8000-000000000001" if param_schema.get("format") == "uuid" else "1"
 
 
 def with_query(name: str, method: str = "GET") -> list[Operation]:
