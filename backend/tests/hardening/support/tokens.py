@@ -1,5 +1,7 @@
 """The one place the hardening suites obtain a user's JWT access token."""
 
+from django.core import signals
+from django.db import close_old_connections
 from django.test import Client
 from django.urls import Resolver404, resolve
 
@@ -24,9 +26,15 @@ def access_token_for(user, *, password: str) -> str:
 
 
 def _login(email: str, password: str) -> str:
-    response = Client().post(
-        LOGIN_PATH, {"email": email, "password": password}, content_type="application/json"
-    )
+    try:
+        response = Client().post(
+            LOGIN_PATH, {"email": email, "password": password}, content_type="application/json"
+        )
+    finally:
+        # Django's test client reconnects close_old_connections to request_started when it is
+        # done; the hardening suites keep it off (their autouse fixture reconnects it at teardown),
+        # else the next in-process WSGI call closes the connection holding the test transaction.
+        signals.request_started.disconnect(close_old_connections)
     assert response.status_code == 200, response.content[:500]
     token = find_key(response.json(), "access")
     assert isinstance(token, str), f"no access token in the login response: {response.content[:500]!r}"
