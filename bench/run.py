@@ -87,9 +87,9 @@ def prepare(env: dict) -> dict:
     django.setup()
     from django.core.cache import cache
     from django.core.management import call_command
-    from rest_framework_simplejwt.tokens import AccessToken
 
     from apps.authentication.models import User
+    from apps.authentication.services.tokens import TokenService
     from bench import catalog
 
     create_database()
@@ -104,7 +104,10 @@ def prepare(env: dict) -> dict:
     ranked = list(
         Movie.objects.filter(is_active=True).order_by("-popularity").values_list("tmdb_id", flat=True)
     )
-    return {"counts": counts, "token": str(AccessToken.for_user(user)), "ranked_ids": ranked}
+    pair = TokenService().issue_for_new_session(
+        user=user, ip_address=None, user_agent="bench", device="bench"
+    )
+    return {"counts": counts, "token": pair.access, "ranked_ids": ranked}
 
 
 def zipf_paths(ranked_ids: list[int], count: int = 400000, exponent: float = ZIPF_EXPONENT) -> Path:
