@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 
 from core import cache
+from core.cache import keys as cache_keys
 from core.exceptions import NotFound, UpstreamUnavailable, ValidationFailed
 from core.mixins.models import SyncStatus
 from core.services.tmdb import TMDbClient, get_client
@@ -42,9 +43,13 @@ def upstream_unavailable(exc: TMDbError) -> UpstreamUnavailable:
     return UpstreamUnavailable(retry_after=retry_after)
 
 
-def _invalidate_after_commit(tmdb_id: int) -> None:
-    """The writer invalidates what it changed: the movie's detail responses and every list."""
-    transaction.on_commit(lambda: cache.invalidate_movie(tmdb_id))
+def _invalidate_after_commit(tmdb_id: int, *, lists: bool = True) -> None:
+    """The writer invalidates what it changed: the movie's detail responses and (unless a read only
+    completed a stored movie's details, which lists do not show) every list."""
+    if lists:
+        transaction.on_commit(lambda: cache.invalidate_movie(tmdb_id))
+    else:
+        transaction.on_commit(lambda: cache.bump_namespace(cache_keys.movie_namespace(tmdb_id)))
 
 
 class MovieService:
@@ -73,14 +78,16 @@ class MovieService:
         movie = self.get_movie(tmdb_id=tmdb_id)
         if movie.sync_status != SyncStatus.COMPLETE and self.tmdb.configured:
             try:
-                movie = self.sync_movie_from_tmdb(tmdb_id=tmdb_id, fresh=False)
+                movie = self.sync_movie_from_tmdb(tmdb_id=tmdb_id, fresh=False, invalidate_lists=False)
             except UpstreamUnavailable:
                 logger.info("Serving stored movie %s: TMDb unavailable", tmdb_id)
         movie = Movie.objects.with_genres().with_user_flags(audience.user).get(pk=movie.pk)
         self._localize_details(movie, audience)
         return movie
 
-    def sync_movie_from_tmdb(self, *, tmdb_id: int, fresh: bool = True) -> Movie:
+    def sync_movie_from_tmdb(
+        self, *, tmdb_id: int, fresh: bool = True, invalidate_lists: bool = True
+    ) -> Movie:
         """Full sync in one upstream call (append_to_response); 34 soft-deletes and raises NotFound."""
         _check_id(tmdb_id)
         try:
@@ -98,7 +105,9 @@ class MovieService:
             storage.record_sync_failure(tmdb_id, exc)
             raise upstream_unavailable(exc) from exc
         self._refresh_image_configuration()
-        return self.update_movie_data(data={**payload, "id": payload.get("id") or tmdb_id})
+        return self.update_movie_data(
+            data={**payload, "id": payload.get("id") or tmdb_id}, invalidate_lists=invalidate_lists
+        )
 
     def _refresh_image_configuration(self) -> None:
         """TMDb just answered: make sure /configuration (image sizes, cached 7 days) is cached too."""
@@ -107,13 +116,15 @@ class MovieService:
         except TMDbError as exc:
             logger.info("TMDb /configuration not refreshed: %s", exc)
 
-    def update_movie_data(self, *, data: dict, movie: Movie | None = None) -> Movie:
+    def update_movie_data(
+        self, *, data: dict, movie: Movie | None = None, invalidate_lists: bool = True
+    ) -> Movie:
         """Store a details payload (idempotent upsert by tmdb_id, one transaction)."""
         if movie is not None and int(data.get("id") or movie.tmdb_id) != movie.tmdb_id:
             raise ValueError("payload is for another movie")
         data = {**data, "id": int(data.get("id") or movie.tmdb_id)}
         stored = storage.store_movie_details(data)
-        _invalidate_after_commit(stored.tmdb_id)
+        _invalidate_after_commit(stored.tmdb_id, lists=invalidate_lists)
         return Movie.objects.with_genres().get(pk=stored.pk)
 
     def _localize_details(self, movie: Movie, audience: Audience) -> None:

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import OperationalError, connection, connections, transaction
 from django.utils import timezone
 
+from core import cache
 from core.mixins.models import SyncStatus
 from core.services.tmdb.errors import (
     TMDbNotConfigured,
@@ -228,12 +229,12 @@ class MovieSyncer:
 
     @staticmethod
     def _write_once(tmdb_id: int, payload: dict, *, clear_back_off: bool) -> None:
-        if not clear_back_off:
-            storage.store_movie_details({**payload, "id": tmdb_id})
-            return
         with transaction.atomic():
             storage.store_movie_details({**payload, "id": tmdb_id})
-            Movie.objects.filter(tmdb_id=tmdb_id).update(next_sync_attempt_at=None)
+            if clear_back_off:
+                Movie.objects.filter(tmdb_id=tmdb_id).update(next_sync_attempt_at=None)
+            # The writer invalidates what it changed: the movie's detail responses and every list.
+            transaction.on_commit(lambda: cache.invalidate_movie(tmdb_id))
 
     def _gone(self, tmdb_id: int) -> Outcome:
         """TMDb says the movie no longer exists (34): soft-delete it; unknown ids are failures."""
