@@ -5,6 +5,7 @@ import random
 from datetime import date, timedelta
 
 from django.db import transaction
+from django.utils import timezone
 
 from apps.movies.demo import DEMO_CATALOG_PATH, load_demo_catalog
 from apps.movies.models import Genre, Movie, MovieGenre
@@ -22,7 +23,8 @@ def generated_ids(count: int) -> list[int]:
 def load(count: int) -> dict:
     """The demo catalog plus `count` generated movies; returns what the database holds."""
     load_demo_catalog()
-    if Movie.objects.filter(tmdb_id__gte=FIRST_ID).count() != count:
+    generated = Movie.objects.filter(tmdb_id__gte=FIRST_ID)
+    if generated.count() != count or generated.exclude(sync_status=SyncStatus.COMPLETE).exists():
         _generate(count)
     return {
         "movies": Movie.objects.count(),
@@ -74,5 +76,8 @@ def _movie(tmdb_id: int, index: int, shape: dict, rng: random.Random) -> Movie:
         poster_path=f"/bench{tmdb_id}.jpg",
         backdrop_path=f"/bench{tmdb_id}-b.jpg",
         imdb_id="",
-        sync_status=SyncStatus.PARTIAL,
+        # A mirrored catalog holds full details (sync_movies stores them), so reading a generated
+        # movie never asks TMDb, which does not know these ids.
+        sync_status=SyncStatus.COMPLETE,
+        last_synced_at=timezone.now(),
     )

@@ -25,12 +25,17 @@ def user_namespace(user_id: int) -> str:
     return USER_NAMESPACE.format(user_id=user_id)
 
 
+def _user_version(user_id: int) -> int:
+    # Read from Redis every time: a user's change shows on their next request, whichever worker.
+    return cache.namespace_version(user_namespace(user_id), reuse_for=0)
+
+
 def stats_key(user_id: int) -> str:
-    return STATS_KEY.format(user_id=user_id, version=cache.namespace_version(user_namespace(user_id)))
+    return STATS_KEY.format(user_id=user_id, version=_user_version(user_id))
 
 
 def for_you_key(user_id: int, *, include_adult: bool) -> str:
-    version = cache.namespace_version(user_namespace(user_id))
+    version = _user_version(user_id)
     return FOR_YOU_KEY.format(user_id=user_id, version=version, adult=include_adult)
 
 

@@ -160,9 +160,10 @@ DJANGO_REDIS_LOGGER = "core.cache"
 # Levels, TTLs, stampede protection and the Redis breaker: see docs/caching.md.
 CACHE_ENABLED = env_bool("CACHE_ENABLED", True)
 CACHE_L1_TTL = env_float("CACHE_L1_TTL", 3.0)  # staleness bound of unversioned L1 values
-# Namespace versions are read from Redis on every request (0), so a write in one process is seen
-# by every other at once; a positive value trades that for fewer Redis reads (staleness bound).
-CACHE_NAMESPACE_L1_TTL = env_float("CACHE_NAMESPACE_L1_TTL", 0)
+# How long a process reuses a catalog namespace version read from Redis: the bound on how long a
+# catalog write made by another process can go unseen here (0 = read Redis on every request).
+# Per-user data (favorites stats, recommendations) always reads Redis.
+CACHE_NAMESPACE_L1_TTL = env_float("CACHE_NAMESPACE_L1_TTL", 1.0)
 CACHE_L1_MAX_ENTRIES = env_int("CACHE_L1_MAX_ENTRIES", 1024)
 CACHE_L1_MAX_ITEM_BYTES = env_int("CACHE_L1_MAX_ITEM_BYTES", 256 * 1024)
 CACHE_TTL_JITTER = env_float("CACHE_TTL_JITTER", 0.1)

@@ -94,9 +94,12 @@ def delete(key: str) -> None:
     layers.delete(key)
 
 
-def namespace_version(name: str) -> int:
-    """The current version of a key family; build it into keys so a bump orphans them all."""
-    return namespaces.namespace_version(name)
+def namespace_version(name: str, *, reuse_for: float | None = None) -> int:
+    """The current version of a key family; build it into keys so a bump orphans them all.
+
+    Other processes' bumps are seen within `reuse_for` seconds (default CACHE_NAMESPACE_L1_TTL);
+    pass 0 where a write must show on the very next request whichever process serves it."""
+    return namespaces.namespace_version(name, reuse_for=reuse_for)
 
 
 def bump_namespace(name: str) -> int:

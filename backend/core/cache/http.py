@@ -22,7 +22,7 @@ from core.constants import DEFAULT_PAGE_SIZE
 
 from . import keys, layers
 from .layers import BYPASS, MISS
-from .namespaces import namespace_version
+from .namespaces import namespace_versions
 
 # Values that mean the default and so do not split the cache.
 QUERY_DEFAULTS = {"page": "1", "page_size": str(DEFAULT_PAGE_SIZE)}
@@ -68,7 +68,7 @@ class ViewCachePolicy:
             if name not in ("language", "include_adult")
             for value in values
         ]
-        versions = [namespace_version(self._name(namespace, kwargs)) for namespace in self.namespaces]
+        versions = namespace_versions([self._name(namespace, kwargs) for namespace in self.namespaces])
         return keys.view_response(
             host=f"{request.scheme}://{request.get_host()}",
             path=request.path,

@@ -29,6 +29,10 @@ class LocalMemoryCache:
         self._entries: OrderedDict[str, tuple[float, Any]] = OrderedDict()
         self._lock = threading.Lock()
 
+    def now(self) -> float:
+        """This cache's clock (monotonic seconds), for callers that keep their own timestamps."""
+        return self._clock()
+
     def get(self, key: str, default: Any = MISSING) -> Any:
         now = self._clock()
         with self._lock:

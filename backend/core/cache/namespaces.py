@@ -1,6 +1,7 @@
 """Namespace versions: families of keys invalidated together by bumping one counter in Redis."""
 
 import time
+from collections.abc import Sequence
 
 from django.conf import settings
 
@@ -16,33 +17,68 @@ def _initial_version() -> int:
     return time.time_ns() // 1_000_000
 
 
-def namespace_version(name: str) -> int:
-    """The family's current version, read from Redis on every call unless CACHE_NAMESPACE_L1_TTL > 0,
-    so a bump in any process is seen by every other at once; the local copy answers only while
-    Redis cannot (or, with a positive TTL, for that long)."""
-    key = keys.namespace(name)
+def namespace_version(name: str, *, reuse_for: float | None = None) -> int:
+    """The family's current version (see `namespace_versions`)."""
+    return namespace_versions((name,), reuse_for=reuse_for)[0]
+
+
+def namespace_versions(names: Sequence[str], *, reuse_for: float | None = None) -> list[int]:
+    """The families' current versions, in order, with at most one Redis round trip (MGET).
+
+    A version read from Redis is reused by this process for `reuse_for` seconds (default
+    CACHE_NAMESPACE_L1_TTL): that is how long a bump made by another process can go unseen here.
+    0 reads Redis on every call (per-user data, where a user's own write must show on their next
+    request whichever worker serves it). A bump made by this process is seen here at once. While
+    Redis cannot answer, the last version read is used for up to CACHE_L1_TTL seconds.
+    """
+    reuse = settings.CACHE_NAMESPACE_L1_TTL if reuse_for is None else reuse_for
     local = versions()
-    if settings.CACHE_NAMESPACE_L1_TTL > 0:
-        version = local.get(key)
-        if version is not MISSING:
-            return version
+    now = local.now()
+    found: dict[str, int] = {}
+    wanted = [keys.namespace(name) for name in names]
+    if reuse > 0:
+        for key in wanted:
+            cached = local.get(key)
+            if cached is not MISSING and now - cached[1] < reuse:
+                found[key] = cached[0]
+    missing = [key for key in dict.fromkeys(wanted) if key not in found]
+    if missing:
+        found.update(_read(missing, now))
+    return [found[key] for key in wanted]
+
+
+def _read(wanted: list[str], now: float) -> dict[str, int]:
+    local = versions()
     try:
         _flush_pending_bumps()
-        version = l2_get(key)
-        if version is MISSING:
-            l2_call("add", key, _initial_version(), timeout=None)
-            version = l2_get(key)
+        read = l2_call("get_many", wanted) if len(wanted) > 1 else _get_one(wanted[0])
+        for key in wanted:
+            if read.get(key) is None:
+                l2_call("add", key, _initial_version(), timeout=None)
+                read[key] = l2_get(key)
     except L2Error:
         stats.record("service", "l2", "error")
-        version = local.get(key)
-    version = 0 if version is MISSING else int(version)
-    local.set(key, version, settings.CACHE_L1_TTL)
-    return version
+        read = {}
+        for key in wanted:
+            cached = local.get(key)
+            read[key] = 0 if cached is MISSING else cached[0]
+        return read
+    result = {}
+    for key in wanted:
+        version = int(read[key]) if read[key] not in (None, MISSING) else 0
+        local.set(key, (version, now), settings.CACHE_L1_TTL)
+        result[key] = version
+    return result
+
+
+def _get_one(key: str) -> dict:
+    value = l2_get(key)
+    return {} if value is MISSING else {key: value}
 
 
 def bump_namespace(name: str) -> int:
-    """A new version for the family: every key built with the old one is unreachable everywhere
-    within CACHE_L1_TTL seconds (at once in this process)."""
+    """A new version for the family: seen at once by this process, by every other one within
+    CACHE_NAMESPACE_L1_TTL seconds (at once where versions are read with `reuse_for=0`)."""
     key = keys.namespace(name)
     try:
         version = _incr_or_start(key)
@@ -51,7 +87,8 @@ def bump_namespace(name: str) -> int:
         _pending_bumps.add(key)
         reset_local()
         return 0
-    versions().set(key, version, settings.CACHE_L1_TTL)
+    local = versions()
+    local.set(key, (version, local.now()), settings.CACHE_L1_TTL)
     return version
 
 

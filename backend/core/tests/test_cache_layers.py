@@ -179,8 +179,9 @@ def test_a_namespace_bump_invalidates_every_key_built_with_it():
     assert cache.get_or_set(key(2), Producer("b2"), ttl=60) == "b2"
 
 
-def test_other_processes_see_a_bump_at_once():
-    # given this process has read the version
+def test_with_no_reuse_other_processes_see_a_bump_at_once(settings):
+    # given versions are read from Redis on every call, and this process has read one
+    settings.CACHE_NAMESPACE_L1_TTL = 0
     old = cache.namespace_version("lists")
     # when another process bumps it (straight in L2, so not in this process's L1)
     layers.l2_call("incr", cache.keys.namespace("lists"))
@@ -200,6 +201,49 @@ def test_with_a_namespace_ttl_other_processes_see_a_bump_within_it(settings, clo
     clock.advance(2.9)
     assert cache.namespace_version("lists") == old
     clock.advance(0.2)
+    assert cache.namespace_version("lists") == old + 1
+
+
+def test_several_namespaces_are_read_in_one_round_trip(monkeypatch):
+    # given three families that exist, and a spy on every Redis operation
+    expected = [cache.namespace_version(name, reuse_for=0) for name in ("a", "b", "c")]
+    operations = []
+    real_call = layers.l2_call
+    monkeypatch.setattr(
+        "core.cache.namespaces.l2_call", lambda op, *a, **k: operations.append(op) or real_call(op, *a, **k)
+    )
+    # when a view reads all three
+    found = cache.namespaces.namespace_versions(["a", "b", "c"], reuse_for=0)
+    # then one MGET answered them, in order
+    assert found == expected
+    assert operations == ["get_many"]
+
+
+def test_versions_of_new_and_existing_namespaces_come_back_in_order():
+    existing = cache.namespace_version("old", reuse_for=0)
+    found = cache.namespaces.namespace_versions(["new", "old", "new"], reuse_for=0)
+    assert found[1] == existing
+    assert found[0] == found[2] > 1_600_000_000_000
+
+
+def test_within_the_reuse_window_no_redis_call_is_made(settings, monkeypatch):
+    # given a version read a moment ago with the default window
+    settings.CACHE_NAMESPACE_L1_TTL = 1.0
+    cache.namespace_version("lists")
+    monkeypatch.setattr(
+        "core.cache.namespaces.l2_call", lambda *a, **k: pytest.fail("Redis was asked within the window")
+    )
+    monkeypatch.setattr(
+        "core.cache.namespaces.l2_get", lambda *a, **k: pytest.fail("Redis was asked within the window")
+    )
+    # when it is read again, then the local copy answers
+    assert cache.namespace_version("lists") > 0
+
+
+def test_a_bump_in_this_process_is_seen_at_once_even_within_the_window(settings):
+    settings.CACHE_NAMESPACE_L1_TTL = 60
+    old = cache.namespace_version("lists")
+    cache.bump_namespace("lists")
     assert cache.namespace_version("lists") == old + 1
 
 

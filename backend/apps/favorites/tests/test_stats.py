@@ -2,9 +2,10 @@
 
 import pytest
 
-from apps.favorites.caching import stats_key
+from apps.favorites.caching import stats_key, user_namespace
 from apps.movies.tests.factories import GenreFactory, MovieFactory
 from core import cache
+from core.cache import layers
 
 from .conftest import SyncingMovies
 from .factories import FavoriteFactory, WatchlistItemFactory
@@ -71,6 +72,18 @@ def test_stats_are_served_from_the_cache(client, user, django_assert_num_queries
         stats = client.get(URL).json()["data"]
     assert stats["count"] == 1
     assert cache.get(stats_key(user.pk)) is not None
+
+
+def test_a_change_made_through_another_process_shows_on_the_next_read(client, user, settings):
+    # given cached stats, and catalog versions that may be reused for a long time
+    settings.CACHE_NAMESPACE_L1_TTL = 600
+    FavoriteFactory(user=user)
+    assert client.get(URL).json()["data"]["count"] == 1
+    # when another worker process records a second favorite (its bump reaches Redis, not this process)
+    FavoriteFactory(user=user)
+    layers.l2_call("incr", cache.keys.namespace(user_namespace(user.pk)))
+    # then this process sees it on the very next read: per-user versions are never reused
+    assert client.get(URL).json()["data"]["count"] == 2
 
 
 def test_stats_cache_is_per_user(client, other_client, user, other_user):
