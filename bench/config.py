@@ -11,6 +11,8 @@ BENCH = ROOT / "bench"
 RESULTS = ROOT / "bench-results"
 VENV_BIN = Path(sys.executable).parent
 BYPASS = {"X-Cache-Bypass": "1"}
+NGINX_HOST = "localhost"  # the server_name nginx is rendered with; wrk sends it as Host
+VIA_NGINX = {"Host": NGINX_HOST}
 
 
 @dataclass
@@ -23,6 +25,8 @@ class Target:
     zipf: bool = False  # walks the pre-sampled Zipf sequence of paths
     optional: bool = False  # may not exist on this build yet (then reported as n/a)
     cached: bool = True  # primed before measuring
+    via_nginx: bool = False  # through real nginx (the deployment's config) in front of the server
+    copy_of: str = ""  # a static file holding the bytes nginx answers for this path (written at start)
 
 
 TARGETS = [
@@ -43,6 +47,22 @@ TARGETS = [
     Target("favorites_signed_in", "/api/v1/favorites/", "signed-in favorites list", auth=True, optional=True),
     Target(
         "zipf_mix", "/api/v1/movies/", "Zipf mix over every movie (85% details, 15% list pages)", zipf=True
+    ),
+    Target(
+        "nginx_cached",
+        "/api/v1/movies/550/",
+        "the anonymous detail through nginx (the deployment's config), answered from its proxy cache",
+        VIA_NGINX,
+        via_nginx=True,
+    ),
+    Target(
+        "nginx_file",
+        "/static/bench/movie-550.json",
+        "nginx serving the same bytes and Content-Type from a static file (the ceiling for nginx_cached)",
+        VIA_NGINX,
+        cached=False,
+        via_nginx=True,
+        copy_of="/api/v1/movies/550/",
     ),
 ]
 
@@ -68,6 +88,7 @@ CONFIG = {
     "warmup_hit_rate": float(os.environ.get("BENCH_WARMUP_HIT_RATE") or 0.95),
     "only": [name for name in (os.environ.get("BENCH_ONLY") or "").split(",") if name],
     "tmdb_base_url": os.environ.get("BENCH_TMDB_BASE_URL") or "http://127.0.0.1:9/3",
+    "nginx": (os.environ.get("BENCH_NGINX") or "on").lower() not in {"0", "off", "false", "no"},
 }
 
 

@@ -2,10 +2,13 @@
 
 import json
 import os
+from collections import Counter
 
 from .config import CONFIG, RESULTS, ROOT, ZIPF_EXPONENT, Target
 
 LOAD = {"start": 0.0}  # the load average when the run started
+NGINX = {"version": ""}  # the nginx the nginx targets ran on, when they ran
+TARGET_RATIO = 0.5  # the issue's target: nginx_cached >= 0.5 of nginx_file
 
 
 def summarise(runs: dict) -> dict:
@@ -24,7 +27,12 @@ def summarise(runs: dict) -> dict:
                 "l1_share": results[-1]["l1_share"],
                 "sql_per_request": sum(r["sql_per_request"] for r in results) / n,
                 "tmdb_calls": sum(r["tmdb_calls"] for r in results),
+                "app_requests": sum(r["app_requests"] for r in results),
             }
+            if any("proxy_cache" in r for r in results):  # through nginx: its cache statuses, summed
+                rows[target]["proxy_cache"] = dict(
+                    sum((Counter(r["proxy_cache"]) for r in results), Counter())
+                )
         baseline = rows.get("baseline", {}).get("rps")
         for row in rows.values():
             row["ratio"] = row["rps"] / baseline if baseline else None
@@ -77,6 +85,55 @@ def conclusion(summary: dict) -> str:
     )
 
 
+def nginx_text(summary: dict) -> str:
+    """The issue's nginx target, per server behind nginx: proxy-cache reads against a static file."""
+    lines = []
+    for server, rows in summary.items():
+        cached, file = rows.get("nginx_cached"), rows.get("nginx_file")
+        if not cached or not file:
+            continue
+        ratio = cached["rps"] / file["rps"] if file["rps"] else 0.0
+        statuses = cached.get("proxy_cache", {})
+        logged = sum(statuses.values())
+        hits = f"{statuses.get('HIT', 0) / logged:.2%} of {logged}" if logged else "—"
+        others = ", ".join(f"{name} {count}" for name, count in sorted(statuses.items()) if name != "HIT")
+        lines.append(
+            f"| {server} | {cached['rps']:.0f} | {cached['p99_ms']:.2f} | {file['rps']:.0f} | {file['p99_ms']:.2f} "
+            f"| **{ratio:.2f}** ({'met' if ratio >= TARGET_RATIO else 'not met'}) | {hits} | {others or 'none'} "
+            f"| {cached['app_requests']:.0f} | {cached['errors'] + file['errors']} |"
+        )
+    if not lines:
+        return ""
+    return "\n".join(
+        [
+            f"### nginx: proxy cache against a static file (target: nginx_cached ≥ {TARGET_RATIO} of nginx_file)",
+            "",
+            "| server behind nginx | nginx_cached req/s | p99 ms | nginx_file req/s | p99 ms | cached / file "
+            "| proxy-cache HITs (of logged requests) | other statuses | requests reaching the app | errors |",
+            "|---|---:|---:|---:|---:|---:|---:|---|---:|---:|",
+            *lines,
+        ]
+    )
+
+
+def nginx_setup_text() -> str:
+    if not NGINX["version"]:
+        return ""
+    return f"""
+nginx targets (`nginx_cached`, `nginx_file`): real {NGINX["version"]} (this machine's) runs the deployment's
+config (`nginx/`, rendered for loopback by the deploy tests' harness; `worker_processes auto`) in front of each
+server, and wrk sends `Host: localhost` (the rendered `server_name`). The one change to the config: the
+per-address `limit_req` rate of the API zone is raised, since every wrk connection comes from 127.0.0.1 (the
+limit is still evaluated). `nginx_cached` reads the anonymous movie detail after priming it until nginx answers
+`X-Proxy-Cache: HIT`; the HIT share is counted from nginx's JSON access log over each measured run (lines that
+were not HITs are kept in `bench-results/nginx-<server>-not-hit.log`), and "requests reaching the app" from the
+server's `/metrics`. `nginx_file` is the same response body, written at
+start to a file under the static root and served by the `/static/` location with the same `Content-Type`: the
+ceiling for the ratio. As deployed, the catalog location writes an access-log line per request and the static
+one does not. wrk shares the 2 cores with nginx's workers, so both figures are partly bounded by wrk itself.
+"""
+
+
 def warmup_text(warmup: dict) -> str:
     return "; ".join(
         f"{server}: {report['requests']} requests, last chunk {report['hit_rate']:.1%}"
@@ -125,9 +182,12 @@ per application request (from `/metrics`); "TMDb calls" are upstream calls made 
 {table(summary, targets, memory)}
 {conclusion(summary)}
 
+{nginx_text(summary)}
+{nginx_setup_text()}
 {soak_text(soaked)}
 
-Targets not on this build yet (reported n/a): {", ".join(unavailable) or "none"}.
+Targets reported n/a (not on this build yet; the nginx ones also with BENCH_NGINX=off or no nginx installed):
+{", ".join(unavailable) or "none"}.
 
 Targets: {"; ".join(f"`{t.name}` {t.what}" for t in targets)}.
 

@@ -8,6 +8,10 @@ Everything is configurable from the environment (defaults in brackets):
   BENCH_WARMUP [40] s at most of Zipf warm-up per server, ending early at BENCH_WARMUP_HIT_RATE [0.95]
   BENCH_ZIPF_EXPONENT [1.1]  BENCH_SOAK [0] s of Zipf mix per server afterwards, sampling worker RSS
   BENCH_TMDB_BASE_URL [http://127.0.0.1:9/3, refuses: every upstream call is counted and fails fast]
+  BENCH_NGINX [on]  real nginx with the deployment's config (nginx/) in front of each server, for the
+    targets nginx_cached (the anonymous detail answered from nginx's proxy cache) and nginx_file (nginx
+    serving the same bytes from a static file); the report gives their ratio (target >= 0.5). "off",
+    or no nginx installed, reports them as n/a.
 
 Targets are the TARGETS list below; endpoints that do not exist on this build are reported as
 "n/a" (mark new ones optional until they land).
@@ -17,6 +21,7 @@ import os
 import random
 import secrets
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -24,9 +29,10 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 
+from . import proxy
 from .config import BACKEND, CONFIG, RESULTS, ROOT, TARGETS, ZIPF_EXPONENT, Target
 from .measure import deltas, http_get, run_wrk, scrape
-from .report import LOAD, conclusion, summarise, table, write_report
+from .report import LOAD, NGINX, conclusion, nginx_text, summarise, table, write_report
 from .servers import Server
 from .tmdb import Upstream
 from .tmdb import start as start_upstream
@@ -131,7 +137,7 @@ def zipf_paths(ranked_ids: list[int], count: int = 400000, exponent: float = ZIP
 def preflight(server: Server, targets: list[Target], token: str, paths: Path) -> list[Target]:
     available = []
     for target in targets:
-        url = server.base + (paths.read_text().split("\n", 1)[0] if target.zipf else target.path)
+        url = server.base_for(target) + (paths.read_text().split("\n", 1)[0] if target.zipf else target.path)
         headers = dict(target.headers) | ({"Authorization": f"Bearer {token}"} if target.auth else {})
         status = http_get(url, headers)[0]
         if status == 200:
@@ -151,10 +157,13 @@ def warm(wrk: str, servers: list[Server], targets: list[Target], token: str, pat
         for target in targets:
             if target.zipf:
                 report[server.name] = warm_zipf(wrk, server, target, token, paths, metrics_token)
+            elif target.cached and target.via_nginx:
+                server.front.prime(target.path, target.headers)
             elif target.cached:
                 for _ in range(3):
                     http_get(
-                        server.base + target.path, {"Authorization": f"Bearer {token}"} if target.auth else {}
+                        server.base + target.path,
+                        target.headers | ({"Authorization": f"Bearer {token}"} if target.auth else {}),
                     )
     return report
 
@@ -176,9 +185,16 @@ def measure(wrk, servers, targets, token, metrics_token, paths, upstream: Upstre
     for round_number in range(1, CONFIG["rounds"] + 1):
         for target in targets:
             for server in servers:  # interleaved: each target on each server, round after round
+                if target.via_nginx:
+                    if target.cached:
+                        server.front.prime(target.path, target.headers)  # a HIT now, whatever expired
+                    server.front.forget_log()  # from here on, only this run's requests
                 before, upstream_before = scrape(server.base, metrics_token), upstream.requests()
-                result = run_wrk(wrk, server.base + target.path, target, token, paths, CONFIG["duration"])
+                url = server.base_for(target) + target.path
+                result = run_wrk(wrk, url, target, token, paths, CONFIG["duration"])
                 result.update(deltas(before, scrape(server.base, metrics_token)))
+                if target.via_nginx:
+                    result["proxy_cache"] = dict(server.front.cache_statuses())
                 if upstream.present:
                     result["tmdb_calls"] = upstream.requests() - upstream_before
                 runs[server.name][target.name].append(result)
@@ -213,7 +229,33 @@ def soak(wrk: str, servers: list[Server], target: Target, token: str, paths: Pat
     return report
 
 
+def without_nginx(targets: list[Target]) -> list[Target]:
+    """The targets, less the nginx ones when nginx cannot run here (reported n/a)."""
+    why = proxy.unavailable()
+    if why is None:
+        return targets
+    for target in targets:
+        if target.via_nginx:
+            print(f"  {target.name:<24} n/a ({why})")
+    return [target for target in targets if not target.via_nginx]
+
+
+def start_nginx(servers: list[Server], targets: list[Target]) -> None:
+    """nginx in front of each server (stopped with it), and the static copies the file targets serve."""
+    NGINX["version"] = proxy.version()
+    print(f"starting {NGINX['version']} with the deployment's config in front of each server …")
+    for server in servers:
+        server.front = proxy.Nginx(server.name, server.port)
+    for server in servers:
+        server.front.wait_ready()
+        for target in targets:
+            if target.copy_of:
+                server.front.publish(target.path, target.copy_of, target.headers)
+
+
 def main() -> None:
+    # SIGTERM unwinds like Ctrl-C, so the finally below stops every process this run started.
+    signal.signal(signal.SIGTERM, lambda signum, _frame: sys.exit(128 + signum))
     started, clock = datetime.now(UTC), time.monotonic()
     LOAD["start"] = os.getloadavg()[0]
     wrk = ensure_wrk()
@@ -228,14 +270,17 @@ def main() -> None:
     if upstream.present:
         env |= {"TMDB_BASE_URL": upstream.base_url, "TMDB_API_KEY": upstream.api_key}
     print(f"TMDb: {'the local double at ' + upstream.base_url if upstream.present else 'none (closed port)'}")
-    wanted = [t for t in TARGETS if not CONFIG["only"] or t.name in CONFIG["only"] or t.name == "baseline"]
+    requested = [t for t in TARGETS if not CONFIG["only"] or t.name in CONFIG["only"] or t.name == "baseline"]
+    wanted = without_nginx(requested) if any(t.via_nginx for t in requested) else requested
     servers = [Server(name, env) for name in CONFIG["servers"]]
     try:
         for server in servers:
             server.wait_ready()
+        if any(t.via_nginx for t in wanted):
+            start_nginx(servers, wanted)
         print("checking targets …", flush=True)
         targets = preflight(servers[0], wanted, token, paths)
-        unavailable = [t.name for t in wanted if t not in targets]
+        unavailable = [t.name for t in requested if t not in targets]
         print("warming up …", flush=True)
         warmup = warm(wrk, servers, targets, token, paths, metrics_token)
         start_memory = {server.name: server.worker_memory() for server in servers}
@@ -253,7 +298,10 @@ def main() -> None:
             }
     finally:
         for server in servers:
-            server.stop()
+            try:
+                server.stop()
+            except Exception as error:  # noqa: BLE001 - stop the others anyway, then report it
+                print(f"stopping {server.name} failed: {error!r}", file=sys.stderr)
         upstream.stop()
     summary = summarise(runs)
     elapsed = time.monotonic() - clock
@@ -261,6 +309,8 @@ def main() -> None:
     print()
     print(table(summary, targets, memory))
     print(conclusion(summary))
+    if nginx_text(summary):
+        print("\n" + nginx_text(summary))
     print(f"\nwritten: docs/performance.md, {RESULTS / 'latest.json'}")
 
 

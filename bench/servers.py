@@ -10,7 +10,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from .config import BACKEND, BENCH, CONFIG, RESULTS, VENV_BIN
+from .config import BACKEND, BENCH, CONFIG, RESULTS, VENV_BIN, Target
 from .measure import http_get
 
 
@@ -55,19 +55,13 @@ class Server:
             start_new_session=True,
         )  # fmt: skip
         self.base = f"http://127.0.0.1:{self.port}"
+        self.front = None  # a bench.proxy.Nginx in front of this server, for the nginx targets
+
+    def base_for(self, target: Target) -> str:
+        return self.front.base if target.via_nginx else self.base
 
     def wait_ready(self, timeout: float = 60) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise SystemExit(f"{self.name} exited; see {self.log.name}")
-            try:
-                if http_get(self.base + "/health/live")[0] == 200:
-                    return
-            except OSError:
-                pass
-            time.sleep(0.2)
-        raise SystemExit(f"{self.name} did not start within {timeout}s; see {self.log.name}")
+        wait_ok(self.base + "/health/live", self.process, timeout, self.name, self.log.name)
 
     def worker_memory(self) -> dict[int, dict[str, int]]:
         """VmRSS and VmHWM (peak) in KiB of every process of this server, by pid."""
@@ -75,6 +69,13 @@ class Server:
         return {pid: memory_of(pid) for pid in pids if memory_of(pid)}
 
     def stop(self) -> None:
+        try:
+            if self.front is not None:
+                self.front.stop()
+        finally:
+            self.stop_app()
+
+    def stop_app(self) -> None:
         if self.process.poll() is None:
             os.killpg(self.process.pid, signal.SIGTERM)  # the group this script started, by its id
             try:
@@ -84,6 +85,21 @@ class Server:
                 self.process.wait(timeout=5)
         self.log.close()
         shutil.rmtree(self.metrics_dir, ignore_errors=True)
+
+
+def wait_ok(url: str, process: subprocess.Popen, timeout: float, what: str, log: str) -> None:
+    """Until `url` answers 200; exits the bench if `process` dies or the timeout passes."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"{what} exited; see {log}")
+        try:
+            if http_get(url)[0] == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.1)
+    raise SystemExit(f"{what} did not start within {timeout}s; see {log}")
 
 
 def descendants(root: int) -> list[int]:
