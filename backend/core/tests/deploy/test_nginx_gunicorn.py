@@ -213,12 +213,16 @@ def test_second_anonymous_catalog_get_is_served_from_nginx_cache(stack):
     # given
     path = f"/api/v1/movies/?page_size=20&nonce={uuid.uuid4().hex}"
     # when
-    first = stack.get(path)
-    second = stack.get(path)
-    # then
+    first = stack.get(path, **{"X-Request-ID": "first-request-0001"})
+    second = stack.get(path, **{"X-Request-ID": "second-request-0002"})
+    # then: nginx answers the second itself, saying so, with the second request's own id
     assert first.status_code == second.status_code == 200
     assert first.headers["X-Proxy-Cache"] == "MISS"
+    assert (first.headers["X-Cache"], first.headers["X-Request-ID"]) == ("MISS", "first-request-0001")
     assert second.headers["X-Proxy-Cache"] == "HIT"
+    assert (second.headers["X-Cache"], second.headers["X-Cache-Level"]) == ("HIT", "nginx")
+    assert second.headers["X-Request-ID"] == "second-request-0002"
+    assert second.headers["Vary"].count("Accept-Encoding") <= 1
     assert second.json() == first.json()
 
 
