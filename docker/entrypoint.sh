@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Movie Nexus container entrypoint: wait for the database, migrate, collect static files, then run a role.
 #
-#   entrypoint.sh web                 gunicorn (docker/gunicorn.conf.py) on $GUNICORN_BIND
+#   entrypoint.sh web [args…]         granian (docker/granian_web.py) on $WEB_BIND;
+#                                     WEB_SERVER=gunicorn: gunicorn (docker/gunicorn.conf.py)
 #   entrypoint.sh worker [args…]      Celery worker
 #   entrypoint.sh beat [args…]        Celery beat (run exactly one)
 #   entrypoint.sh manage CMD [args…]  a one-off management command (sync_movies, createsuperuser…)
 #
 # MIGRATE_ON_START (true) and COLLECTSTATIC_ON_START (true, web only) switch the chores off;
 # DB_WAIT_TIMEOUT (60) bounds the wait for the database.
+# WEB_BIND (0.0.0.0:8000), WEB_WORKERS and WEB_THREADS apply to either web server.
 set -euo pipefail
 
 APP_DIR="${APP_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}"
@@ -16,7 +18,7 @@ export DJANGO_SETTINGS_MODULE="${DJANGO_SETTINGS_MODULE:-config.settings.product
 cd "$APP_DIR"
 
 usage() {
-  sed -n '2,10p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 
@@ -33,12 +35,34 @@ bootstrap() {  # bootstrap [--collectstatic]
   "$PYTHON" "$APP_DIR/docker/bootstrap.py" "${args[@]}"
 }
 
+# Prometheus multiprocess files belong to one server run: a new run starts from an empty directory
+# (the files of the workers of a previous run would otherwise be summed in forever).
+clear_metrics_dir() {
+  local dir="${PROMETHEUS_MULTIPROC_DIR:-}"
+  if [[ -n "$dir" && -d "$dir" ]]; then
+    find "$dir" -maxdepth 1 -type f -name '*.db' -delete
+  fi
+}
+
 role="${1:-}"
 [[ $# -gt 0 ]] && shift
 case "$role" in
   web)
+    server="${WEB_SERVER:-granian}"
+    server="${server,,}"
+    if [[ "$server" != granian && "$server" != gunicorn ]]; then
+      echo "entrypoint: WEB_SERVER must be granian or gunicorn, not '${server}'" >&2
+      exit 2
+    fi
     bootstrap --collectstatic
-    exec "$PYTHON" -m gunicorn --config "$APP_DIR/docker/gunicorn.conf.py" "$@"
+    clear_metrics_dir
+    if [[ "$server" == gunicorn ]]; then
+      export GUNICORN_WORKERS="${GUNICORN_WORKERS:-${WEB_WORKERS:-}}"
+      export GUNICORN_THREADS="${GUNICORN_THREADS:-${WEB_THREADS:-}}"
+      exec "$PYTHON" -m gunicorn --config "$APP_DIR/docker/gunicorn.conf.py" \
+        --bind "${WEB_BIND:-${GUNICORN_BIND:-0.0.0.0:8000}}" "$@"
+    fi
+    exec "$PYTHON" "$APP_DIR/docker/granian_web.py" "$@"
     ;;
   worker)
     bootstrap

@@ -89,3 +89,13 @@ def test_a_staff_admin_session_may_read_metrics(client):
     response = client.get("/metrics")
     # then
     assert response.status_code == 200
+
+
+def test_every_metric_is_a_counter_or_histogram_so_a_dead_worker_loses_nothing():
+    # In multiprocess mode a dead worker's counter and histogram files keep being summed, as they
+    # should; only live gauges need `multiprocess.mark_process_dead`, a hook granian lacks.
+    from prometheus_client.metrics import MetricWrapperBase
+
+    defined = [value for value in vars(metrics).values() if isinstance(value, MetricWrapperBase)]
+    assert len(defined) >= 8
+    assert {metric._type for metric in defined} <= {"counter", "histogram"}

@@ -1,4 +1,4 @@
-"""A minimal Django-admin client for talking to one gunicorn directly (secure cookies over loopback)."""
+"""A minimal Django-admin client for talking to one web replica directly (secure cookies over loopback)."""
 
 from html.parser import HTMLParser
 

@@ -1,4 +1,4 @@
-"""Renders the deployment's nginx config for this machine and runs real nginx/gunicorn processes."""
+"""Renders the deployment's nginx config for this machine and runs real nginx and web-server processes."""
 
 import os
 import re

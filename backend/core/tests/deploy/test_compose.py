@@ -2,6 +2,8 @@
 
 import json
 import os
+import re
+import runpy
 import shutil
 import subprocess
 from pathlib import Path
@@ -117,3 +119,24 @@ def test_nginx_mounts_exist_in_the_repository(config):
     for mount in config["services"]["nginx"]["volumes"]:
         if mount["type"] == "bind":
             assert Path(mount["source"]).exists(), mount["source"]
+
+
+def test_web_runs_granian_with_shared_metrics_and_worker_recycling_that_drops_no_connection(config):
+    web = config["services"]["web"]
+    assert web["command"] == ["web"]
+    assert web["environment"]["WEB_SERVER"] == "granian"
+    assert web["environment"]["PROMETHEUS_MULTIPROC_DIR"]
+    assert web["sysctls"]["net.ipv4.tcp_migrate_req"] == "1"
+
+
+def test_docker_lets_the_web_server_finish_its_requests_before_killing_it(config, monkeypatch):
+    # given: how long each server waits for in-flight requests after SIGTERM (their defaults)
+    monkeypatch.delenv("GRANIAN_WORKERS_KILL_TIMEOUT", raising=False)
+    monkeypatch.delenv("GUNICORN_GRACEFUL_TIMEOUT", raising=False)
+    granian_settings = runpy.run_path(str(harness.DOCKER_DIR / "granian_web.py"))["settings"]()
+    granian = int(granian_settings["GRANIAN_WORKERS_KILL_TIMEOUT"])
+    gunicorn = runpy.run_path(str(harness.DOCKER_DIR / "gunicorn.conf.py"))["graceful_timeout"]
+    # when: Docker's SIGKILL deadline for the web containers
+    grace = int(re.fullmatch(r"(\d+)s", config["services"]["web"]["stop_grace_period"]).group(1))
+    # then
+    assert grace > max(granian, gunicorn)

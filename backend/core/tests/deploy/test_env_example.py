@@ -8,7 +8,7 @@ from . import harness
 SETTINGS_DIR = harness.ROOT / "backend" / "config" / "settings"
 READER = re.compile(r"env_(?:str|int|bool|list|float)\(\s*\"([A-Z][A-Z0-9_]*)\"")
 SHELL_DEFAULT = re.compile(r"\$\{([A-Z][A-Z0-9_]*)(?::?[-?])")
-PYTHON_ENVIRON = re.compile(r"(?:os\.environ(?:\.get)?[\[(]|_env_int\()\"([A-Z][A-Z0-9_]*)\"")
+PYTHON_ENVIRON = re.compile(r"(?:os\.environ(?:\.get)?[\[(]|_env(?:_int)?\()\"([A-Z][A-Z0-9_]*)\"")
 
 
 def documented() -> dict[str, str]:

@@ -1,4 +1,9 @@
-"""Real nginx (this repository's config) in front of two gunicorn replicas sharing PostgreSQL and Redis."""
+"""Real nginx (this repository's config) in front of two web replicas sharing PostgreSQL and Redis.
+
+The replicas run what the image runs, `docker/entrypoint.sh web`: every test runs against
+granian (the deployment's server) and again against gunicorn (WEB_SERVER=gunicorn). The file
+keeps its name from before granian became the default.
+"""
 
 import gzip
 import http.client
@@ -32,6 +37,7 @@ ADMIN_PASSWORD = "a-long-admin-password-for-tests-42"
 
 @dataclass
 class Stack:
+    server: str
     nginx_url: str
     replicas: list[str]
     logs: list[Path]
@@ -48,7 +54,9 @@ class Stack:
 NAMESPACE_REUSE_SECONDS = 1.0  # the documented cross-process staleness bound of catalog responses
 
 
-def _replica_env(*, port: int, static_root: Path, database_url: str, cache_prefix: str) -> dict[str, str]:
+def _replica_env(
+    *, server: str, port: int, static_root: Path, database_url: str, cache_prefix: str
+) -> dict[str, str]:
     env = {key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "PYTEST_"))}
     env.update(harness.TEST_SECRETS)
     env.update(
@@ -60,9 +68,11 @@ def _replica_env(*, port: int, static_root: Path, database_url: str, cache_prefi
         CACHE_KEY_PREFIX=cache_prefix,
         CACHE_NAMESPACE_L1_TTL=str(NAMESPACE_REUSE_SECONDS),
         STATIC_ROOT=str(static_root),
-        GUNICORN_BIND=f"127.0.0.1:{port}",
-        GUNICORN_WORKERS="1",
-        GUNICORN_THREADS="2",
+        WEB_SERVER=server,
+        WEB_BIND=f"127.0.0.1:{port}",
+        WEB_WORKERS="1",
+        WEB_THREADS="2",
+        GRANIAN_WORKERS_KILL_TIMEOUT="3",
         GUNICORN_GRACEFUL_TIMEOUT="3",
         DB_WAIT_TIMEOUT="10",
         PYTHON=sys.executable,
@@ -71,12 +81,13 @@ def _replica_env(*, port: int, static_root: Path, database_url: str, cache_prefi
     return env
 
 
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory, django_db_setup, django_db_blocker):
-    """Two replicas started by docker/entrypoint.sh (migrate + collectstatic + gunicorn), then nginx."""
+@pytest.fixture(scope="module", params=["granian", "gunicorn"])
+def stack(request, tmp_path_factory, django_db_setup, django_db_blocker):
+    """Two replicas started by docker/entrypoint.sh web (migrate + collectstatic + the server), then nginx."""
     from django.db import connection
 
-    tmp = tmp_path_factory.mktemp("nginx-stack")
+    server = request.param
+    tmp = tmp_path_factory.mktemp(f"nginx-stack-{server}")
     static_root = tmp / "static"
     with django_db_blocker.unblock():
         movies = [
@@ -97,7 +108,11 @@ def stack(tmp_path_factory, django_db_setup, django_db_blocker):
         for index, port in enumerate(ports):
             log = tmp / f"web{index}.log"
             env = _replica_env(
-                port=port, static_root=static_root, database_url=database_url, cache_prefix=cache_prefix
+                server=server,
+                port=port,
+                static_root=static_root,
+                database_url=database_url,
+                cache_prefix=cache_prefix,
             )
             processes.append(
                 harness.start(["bash", str(harness.DOCKER_DIR / "entrypoint.sh"), "web"], env=env, log=log)
@@ -120,6 +135,7 @@ def stack(tmp_path_factory, django_db_setup, django_db_blocker):
         processes.append(nginx)
         harness.wait_for_port(nginx_port, nginx, timeout=15, log=nginx_log)
         yield Stack(
+            server=server,
             nginx_url=f"http://127.0.0.1:{nginx_port}",
             replicas=[f"http://127.0.0.1:{port}" for port in ports],
             logs=logs,
@@ -135,12 +151,13 @@ def stack(tmp_path_factory, django_db_setup, django_db_blocker):
 
 
 def _access_log(log: Path) -> dict[str, dict]:
-    """gunicorn's JSON access log records by request id."""
+    """The server's JSON access log records (granian.access or gunicorn.access) by request id."""
     records = {}
     for line in log.read_text(errors="replace").splitlines():
-        if line.startswith("{") and '"gunicorn.access"' in line:
+        if line.startswith("{") and '.access"' in line:
             record = json.loads(line)
-            records[record["request_id"]] = record
+            if record.get("logger") in {"granian.access", "gunicorn.access"}:
+                records[record["request_id"]] = record
     return records
 
 
@@ -165,7 +182,7 @@ def test_requests_are_proxied_to_both_replicas_with_the_request_id(stack):
 
 
 def _wait_for_request_ids(logs: list[Path], wanted: set[str], timeout: float = 5) -> list[set[str]]:
-    """The wanted ids found in each replica's access log (gunicorn logs just after answering)."""
+    """The wanted ids found in each replica's access log (the server logs just after answering)."""
     deadline = time.monotonic() + timeout
     while True:
         seen = [_access_log_request_ids(log) & wanted for log in logs]
@@ -184,6 +201,7 @@ def test_the_app_gets_the_client_address_nginx_saw_not_a_spoofed_one(stack):
     # then
     _wait_for_request_ids(stack.logs, {request_id})
     record = next(records[request_id] for records in map(_access_log, stack.logs) if request_id in records)
+    assert record["logger"] == f"{stack.server}.access"
     assert record["forwarded_for"] == "127.0.0.1"
     assert record["remote_addr"] == "127.0.0.1"
 
@@ -320,7 +338,7 @@ def test_a_write_through_one_replica_is_read_through_the_other_within_the_bound(
 
 def test_the_image_healthcheck_passes_against_a_replica(stack):
     port = stack.replicas[0].rsplit(":", 1)[-1]
-    env = {**os.environ, "ALLOWED_HOSTS": f"{HOST},127.0.0.1", "GUNICORN_BIND": f"0.0.0.0:{port}"}
+    env = {**os.environ, "ALLOWED_HOSTS": f"{HOST},127.0.0.1", "WEB_BIND": f"0.0.0.0:{port}"}
     result = subprocess.run(
         [sys.executable, str(harness.DOCKER_DIR / "healthcheck.py")],
         env=env,
