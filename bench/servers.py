@@ -10,7 +10,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from .config import BACKEND, BENCH, CONFIG, RESULTS, VENV_BIN, Target
+from .config import BACKEND, BENCH, CONFIG, RESULTS, ROOT, VENV_BIN, Target
 from .measure import http_get
 
 
@@ -30,11 +30,12 @@ def server_command(name: str, port: int) -> list[str]:
             "--bind", f"127.0.0.1:{port}", "--worker-class", worker_class,
         ]  # fmt: skip
     if name == "granian":
+        # The deployment's own launcher (docker/granian_web.py: its GRANIAN_* defaults), on loopback,
+        # with the bench's workers/threads and no access log (neither server writes one here).
         return [
-            str(VENV_BIN / "granian"),
-            "--interface", "wsgi", "--host", "127.0.0.1", "--port", str(port),
-            "--workers", workers, "--blocking-threads", threads,
-            "--no-access-log", "--log-level", "warning", "config.wsgi:application",
+            str(VENV_BIN / "python"), str(ROOT / "docker" / "granian_web.py"),
+            "--host", "127.0.0.1", "--port", str(port), "--workers", workers, "--blocking-threads", threads,
+            "--no-access-log", "--log-level", "warning",
         ]  # fmt: skip
     raise SystemExit(f"unknown server {name!r}")
 

@@ -28,7 +28,7 @@ wsgi_app = "config.wsgi:application"
 worker_class = "gthread"
 workers = _env_int("GUNICORN_WORKERS", _default_workers())
 threads = _env_int("GUNICORN_THREADS", 4)
-# Longer than nginx's upstream keepalive_timeout (60s), so gunicorn never closes a
+# Longer than nginx's upstream keepalive_timeout (50 s), so gunicorn never closes a
 # connection nginx is about to reuse.
 keepalive = _env_int("GUNICORN_KEEPALIVE", 75)
 timeout = _env_int("GUNICORN_TIMEOUT", 30)

@@ -1,4 +1,4 @@
-"""WSGI entry point (granian or gunicorn: config.wsgi:application)."""
+"""WSGI entry point: config.wsgi:application, served by granian (docker/granian_web.py) or gunicorn."""
 
 import gc
 import os
