@@ -11,7 +11,9 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.production")
 from django.core.wsgi import get_wsgi_application
 from django.urls import get_resolver
 
-application = get_wsgi_application()
+from core.wsgi import WithoutProcessEnvironment
+
+application = WithoutProcessEnvironment(get_wsgi_application(), os.environ)
 
 
 def _freeze_startup_objects() -> None:
