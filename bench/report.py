@@ -116,6 +116,97 @@ def nginx_text(summary: dict) -> str:
     )
 
 
+# The issue's targets on the cached reads, and how a soak counts as "flat".
+RATIO_TARGET, P99_TARGET_MS, ZIPF_TARGET, SQL_TARGET = 0.5, 25.0, 0.95, 4
+FLAT_GROWTH = 0.05  # the largest worker's RSS may grow at most 5 % over the soak
+WARM_TARGETS = ("detail_cached", "list_cached", "popular_cached", "genres_cached", "search", "zipf_mix")
+
+
+def _verdict(value: float | None, ok: bool, shown: str) -> str:
+    return "n/a" if value is None else f"{shown} ({'met' if ok else '**not met**'})"
+
+
+def target_checks(summary: dict, soaked: dict) -> list[tuple[str, dict[str, str]]]:
+    """(target, {server: "value (met|not met)"}) for each of the issue's targets this run measured."""
+    checks: list[tuple[str, dict[str, str]]] = []
+
+    def row(label: str, judge) -> None:
+        checks.append((label, {server: judge(rows, server) for server, rows in summary.items()}))
+
+    for name in ("detail_cached", "popular_cached"):
+        row(
+            f"`{name}` ≥ {RATIO_TARGET} of baseline req/s",
+            lambda rows, _, n=name: _verdict(
+                (rows.get(n) or {}).get("ratio"),
+                ((rows.get(n) or {}).get("ratio") or 0) >= RATIO_TARGET,
+                f"{((rows.get(n) or {}).get('ratio') or 0):.2f}",
+            ),
+        )
+        row(
+            f"`{name}` p99 ≤ {P99_TARGET_MS:.0f} ms at {CONFIG['connections']} connections",
+            lambda rows, _, n=name: _verdict(
+                (rows.get(n) or {}).get("p99_ms"),
+                ((rows.get(n) or {}).get("p99_ms") or 0) <= P99_TARGET_MS,
+                f"{((rows.get(n) or {}).get('p99_ms') or 0):.1f} ms",
+            ),
+        )
+    row(
+        "warm reads make zero TMDb calls",
+        lambda rows, _: _verdict(
+            0 if any(name in rows for name in WARM_TARGETS) else None,
+            sum(rows[name]["tmdb_calls"] for name in WARM_TARGETS if name in rows) == 0,
+            f"{sum(rows[name]['tmdb_calls'] for name in WARM_TARGETS if name in rows):.0f} calls",
+        ),
+    )
+    row(
+        f"Zipf mix view hit rate ≥ {ZIPF_TARGET:.0%}",
+        lambda rows, _: _verdict(
+            (rows.get("zipf_mix") or {}).get("hit_rate"),
+            ((rows.get("zipf_mix") or {}).get("hit_rate") or 0) >= ZIPF_TARGET,
+            f"{((rows.get('zipf_mix') or {}).get('hit_rate') or 0):.1%}",
+        ),
+    )
+    row(
+        f"SQL queries per request ≤ {SQL_TARGET} (largest mean of any target)",
+        lambda rows, _: _verdict(
+            0,
+            max(r["sql_per_request"] for r in rows.values()) <= SQL_TARGET,
+            f"{max(r['sql_per_request'] for r in rows.values()):.2f}",
+        ),
+    )
+
+    def nginx(rows, _):
+        cached, file = rows.get("nginx_cached"), rows.get("nginx_file")
+        ratio = cached["rps"] / file["rps"] if cached and file and file["rps"] else None
+        return _verdict(ratio, (ratio or 0) >= TARGET_RATIO, f"{ratio or 0:.2f}")
+
+    row(f"nginx proxy-cache reads ≥ {TARGET_RATIO} of nginx serving the bytes from a file", nginx)
+
+    def flat(_, server):
+        soak = soaked.get(server)
+        if not soak:
+            return "n/a (no soak)"
+        growth = (soak["last"] - soak["first"]) / soak["first"] if soak["first"] else 0.0
+        shown = f"{soak['first'] / 1024:.1f} → {soak['last'] / 1024:.1f} MiB ({growth:+.1%})"
+        return _verdict(growth, growth <= FLAT_GROWTH, shown)
+
+    row(f"worker memory flat over the soak (largest worker grows ≤ {FLAT_GROWTH:.0%})", flat)
+    return checks
+
+
+def targets_text(summary: dict, soaked: dict) -> str:
+    servers = list(summary)
+    lines = [
+        "### Targets",
+        "",
+        "| target | " + " | ".join(servers) + " |",
+        "|---|" + "---|" * len(servers),
+    ]
+    for label, verdicts in target_checks(summary, soaked):
+        lines.append(f"| {label} | " + " | ".join(verdicts[server] for server in servers) + " |")
+    return "\n".join(lines)
+
+
 def nginx_setup_text() -> str:
     if not NGINX["version"]:
         return ""
@@ -178,6 +269,8 @@ measured hit rate includes first requests for movies never seen before.
 Columns: "vs baseline" is req/s over the bare-HttpResponse baseline on the same server; "view hit rate" is
 (L1 + L2 hits + stale) / lookups at the view level during the run (from `/metrics`); "SQL/req" is SQL queries
 per application request (from `/metrics`); "TMDb calls" are upstream calls made during the run.
+
+{targets_text(summary, soaked)}
 
 {table(summary, targets, memory)}
 {conclusion(summary)}

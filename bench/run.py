@@ -32,7 +32,7 @@ from pathlib import Path
 from . import proxy
 from .config import BACKEND, CONFIG, RESULTS, ROOT, TARGETS, ZIPF_EXPONENT, Target
 from .measure import deltas, http_get, run_wrk, scrape
-from .report import LOAD, NGINX, conclusion, nginx_text, summarise, table, write_report
+from .report import LOAD, NGINX, conclusion, nginx_text, summarise, table, targets_text, write_report
 from .servers import Server
 from .tmdb import Upstream
 from .tmdb import start as start_upstream
@@ -309,6 +309,8 @@ def main() -> None:
     print()
     print(table(summary, targets, memory))
     print(conclusion(summary))
+    print()
+    print(targets_text(summary, soaked))
     if nginx_text(summary):
         print("\n" + nginx_text(summary))
     print(f"\nwritten: docs/performance.md, {RESULTS / 'latest.json'}")
