@@ -64,7 +64,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "core.middleware.AdminMessageMiddleware",  # django.contrib.messages, for the admin only
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "core.middleware.APIErrorEnvelopeMiddleware",
 ]

@@ -218,5 +218,8 @@ def _mark(response: HttpResponse, status: str, tier: str | None) -> HttpResponse
     response["X-Cache"] = status
     if tier:
         response["X-Cache-Level"] = tier
-    patch_vary_headers(response, ("Authorization",))
+    if response.has_header("Vary"):
+        patch_vary_headers(response, ("Authorization",))
+    else:  # a response rebuilt from cached bytes: nothing to merge with
+        response["Vary"] = "Authorization"
     return response
