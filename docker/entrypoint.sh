@@ -9,7 +9,8 @@
 #
 # MIGRATE_ON_START (true) and COLLECTSTATIC_ON_START (true, web only) switch the chores off;
 # DB_WAIT_TIMEOUT (60) bounds the wait for the database.
-# WEB_BIND (0.0.0.0:8000), WEB_WORKERS and WEB_THREADS apply to either web server.
+# WEB_BIND (0.0.0.0:8000), WEB_WORKERS and WEB_THREADS apply to either web server;
+# DB_STATEMENT_TIMEOUT_MS defaults to 30000 for the web servers (never for migrations).
 set -euo pipefail
 
 APP_DIR="${APP_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}"
@@ -18,7 +19,7 @@ export DJANGO_SETTINGS_MODULE="${DJANGO_SETTINGS_MODULE:-config.settings.product
 cd "$APP_DIR"
 
 usage() {
-  sed -n '2,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 
@@ -32,7 +33,8 @@ bootstrap() {  # bootstrap [--collectstatic]
   if [[ "${1:-}" == "--collectstatic" ]] && is_true "${COLLECTSTATIC_ON_START:-true}"; then
     args+=(--collectstatic)
   fi
-  "$PYTHON" "$APP_DIR/docker/bootstrap.py" "${args[@]}"
+  # Migrations may run long: never under the web servers' statement timeout.
+  DB_STATEMENT_TIMEOUT_MS=0 "$PYTHON" "$APP_DIR/docker/bootstrap.py" "${args[@]}"
 }
 
 # Prometheus multiprocess files belong to one server run: a new run starts from an empty directory
@@ -56,6 +58,8 @@ case "$role" in
     fi
     bootstrap --collectstatic
     clear_metrics_dir
+    # A request's SQL statement is cancelled after 30 s (a 503), unless set otherwise.
+    export DB_STATEMENT_TIMEOUT_MS="${DB_STATEMENT_TIMEOUT_MS:-30000}"
     if [[ "$server" == gunicorn ]]; then
       export GUNICORN_WORKERS="${GUNICORN_WORKERS:-${WEB_WORKERS:-}}"
       export GUNICORN_THREADS="${GUNICORN_THREADS:-${WEB_THREADS:-}}"

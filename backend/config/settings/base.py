@@ -104,6 +104,12 @@ def _database_config() -> dict:
     if config["ENGINE"] == "django.db.backends.postgresql":
         options = config.setdefault("OPTIONS", {})
         options.setdefault("connect_timeout", env_int("DB_CONNECT_TIMEOUT", 5))
+        statement_timeout = env_int("DB_STATEMENT_TIMEOUT_MS", 0)
+        if statement_timeout > 0:
+            # PostgreSQL cancels a statement running longer (the request then gets a 503). Set for
+            # the web role by docker/entrypoint.sh; 0 (no limit) elsewhere: migrations, syncs.
+            given = options.get("options", "")
+            options["options"] = f"{given} -c statement_timeout={statement_timeout}".strip()
         if DB_POOL:
             # psycopg 3's pool (Django 5.1+); persistent connections must then be off.
             options["pool"] = {
