@@ -2,33 +2,17 @@
 
 import json
 import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-BACKEND = Path(__file__).resolve().parents[2]
-
-
-def _python(code: str, **env: str) -> subprocess.CompletedProcess:
-    base = {key: value for key, value in os.environ.items() if not key.startswith("DB_STATEMENT")}
-    base |= {"DJANGO_SETTINGS_MODULE": "config.settings.local", "PYTHONPATH": str(BACKEND), **env}
-    return subprocess.run(
-        [sys.executable, "-c", code],
-        env=base,
-        cwd=BACKEND,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+from .fresh_process import run_python
 
 
 def _options(**env: str) -> dict:
-    result = _python(
+    result = run_python(
         "import json; from django.conf import settings; "
         "print(json.dumps(settings.DATABASES['default'].get('OPTIONS', {})))",
+        drop=("DB_STATEMENT",),
         **env,
     )
     assert result.returncode == 0, result.stderr
@@ -72,7 +56,7 @@ def test_postgresql_cancels_a_statement_over_the_limit():
     # given the real PostgreSQL (its maintenance database) and a 300 ms limit
     url = os.environ["DATABASE_URL"].rsplit("/", 1)[0] + "/postgres"
     # when a statement runs longer
-    result = _python(PROBE, DATABASE_URL=url, DB_STATEMENT_TIMEOUT_MS="300")
+    result = run_python(PROBE, drop=("DB_STATEMENT",), DATABASE_URL=url, DB_STATEMENT_TIMEOUT_MS="300")
     # then PostgreSQL cancels it, and Django raises the OperationalError the API answers with a 503
     assert result.returncode == 0, result.stderr
     shown, outcome = result.stdout.split()
