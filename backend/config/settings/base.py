@@ -14,9 +14,10 @@ BACKEND_DIR = Path(__file__).resolve().parents[2]
 BASE_DIR = BACKEND_DIR.parent
 
 # CORE -------------------------------------------------------------------------
-# A fallback key exists only so the embedded defaults run; production.py refuses it.
-INSECURE_DEFAULT_SECRET_KEY = "django-insecure-movie-nexus-local-only"  # noqa: S105
-SECRET_KEY = env_str("SECRET_KEY") or INSECURE_DEFAULT_SECRET_KEY
+# From the environment only. local.py falls back to a random key kept in an ignored file;
+# production.py refuses a missing or weak one.
+SECRET_KEY = env_str("SECRET_KEY")
+LOCAL_SECRET_KEY_FILE = BASE_DIR / ".secret_key"
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
@@ -271,14 +272,20 @@ SPECTACULAR_SETTINGS = {
     ],
 }
 
+
 # JWT --------------------------------------------------------------------------
+def jwt_signing_key(secret_key: str) -> str:
+    """JWT_SIGNING_KEY, else one derived from SECRET_KEY (local and test settings only)."""
+    return env_str("JWT_SIGNING_KEY") or hashlib.sha256(f"jwt:{secret_key}".encode()).hexdigest()
+
+
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env_int("JWT_ACCESS_MINUTES", 10)),
     "REFRESH_TOKEN_LIFETIME": timedelta(days=env_int("JWT_REFRESH_DAYS", 14)),
     "ALGORITHM": "HS256",
     # A signing key separate from SECRET_KEY (production.py requires JWT_SIGNING_KEY); local runs
     # derive one from SECRET_KEY so the two are never the same string.
-    "SIGNING_KEY": env_str("JWT_SIGNING_KEY") or hashlib.sha256(f"jwt:{SECRET_KEY}".encode()).hexdigest(),
+    "SIGNING_KEY": jwt_signing_key(SECRET_KEY),
     "AUDIENCE": env_str("JWT_AUDIENCE", "movie-nexus"),
     "ISSUER": env_str("JWT_ISSUER", "movie-nexus"),
     "AUTH_HEADER_TYPES": ("Bearer",),

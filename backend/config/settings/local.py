@@ -1,7 +1,13 @@
 """Settings for a developer's machine: DEBUG on, readable logs, embedded defaults."""
 
 from .base import *  # noqa: F403
-from .env import env_bool
+from .base import LOCAL_SECRET_KEY_FILE, SECRET_KEY, SIMPLE_JWT, jwt_signing_key
+from .env import env_bool, local_secret
 
 # CORE -------------------------------------------------------------------------
 DEBUG = env_bool("DEBUG", True)
+if not SECRET_KEY:
+    # Nothing set: a random key made on the first start and kept in an ignored file, so sessions
+    # and tokens survive restarts and no key is committed.
+    SECRET_KEY = local_secret(LOCAL_SECRET_KEY_FILE)
+    SIMPLE_JWT = {**SIMPLE_JWT, "SIGNING_KEY": jwt_signing_key(SECRET_KEY)}

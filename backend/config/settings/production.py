@@ -3,7 +3,7 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import INSECURE_DEFAULT_SECRET_KEY, SIMPLE_JWT, build_logging
+from .base import SIMPLE_JWT, build_logging
 from .env import env_bool, env_int, env_list, env_str
 
 # CORE -------------------------------------------------------------------------
@@ -12,7 +12,7 @@ if env_bool("DEBUG", False):
 DEBUG = False
 
 SECRET_KEY = env_str("SECRET_KEY")
-if not SECRET_KEY or SECRET_KEY == INSECURE_DEFAULT_SECRET_KEY or len(SECRET_KEY) < 50:
+if not SECRET_KEY or len(SECRET_KEY) < 50:
     raise ImproperlyConfigured("SECRET_KEY must be set to a random value of 50+ characters.")
 if SECRET_KEY.startswith("django-insecure") or len(set(SECRET_KEY)) < 5:
     raise ImproperlyConfigured("SECRET_KEY looks like a default or placeholder; generate one.")

@@ -1,12 +1,13 @@
 """Settings for the test suite: fast hashing, in-memory email, eager Celery by default."""
 
 from .base import *  # noqa: F403
-from .base import CACHES, REST_FRAMEWORK, build_logging
+from .base import CACHES, REST_FRAMEWORK, SIMPLE_JWT, build_logging, jwt_signing_key
 from .env import env_bool, env_str
 
 # CORE -------------------------------------------------------------------------
 DEBUG = False
 SECRET_KEY = "test-secret-key-not-for-production-0123456789abcdef"  # noqa: S105
+SIMPLE_JWT = {**SIMPLE_JWT, "SIGNING_KEY": jwt_signing_key(SECRET_KEY)}
 
 # AUTHENTICATION ---------------------------------------------------------------
 # Argon2 stays first in production; tests use MD5 only for speed.
