@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.generics import GenericAPIView, ListAPIView
 
@@ -88,103 +90,95 @@ class MoviePageMixin:
         return APIResponse(data, meta=meta)
 
 
-@cache_catalog_response("list")
-class MovieListView(MoviePageMixin, ListAPIView):
-    params_class = LocalListParams
-
-    @extend_schema(
-        tags=["movies"],
-        operation_id="movies_list",
-        summary="Browse the local catalog (filters, ordering, full-text q)",
-        parameters=[LocalListParams],
-    )
-    def get(self, request, *args, **kwargs):
-        params, page, page_size, audience = self.read_params(request)
-        result = MovieService().browse_catalog(
-            filters=params, page=page, page_size=page_size, audience=audience
-        )
-        return self.respond(request, result, params, audience)
-
-
-def _tmdb_list_view(name: str, summary: str, method: str, params_class=AudienceParams):
-    """A view class for one TMDb-backed list (popular, top rated, now playing, upcoming)."""
+def movie_list_view(
+    class_name: str,
+    operation_id: str,
+    summary: str,
+    fetch: Callable[..., MoviePage],
+    *,
+    params_class=AudienceParams,
+    path_parameters: tuple = (),
+    tag: str = "movies",
+) -> type:
+    """A cached, paginated movie list: validate the query, `fetch(params, path_kwargs, page=,
+    page_size=, audience=)` one page from a service, answer in the envelope."""
 
     @cache_catalog_response("list")
     class View(MoviePageMixin, ListAPIView):
         @extend_schema(
-            tags=["movies"], operation_id=f"movies_{name}", summary=summary, parameters=[params_class]
+            tags=[tag],
+            operation_id=operation_id,
+            summary=summary,
+            parameters=[*path_parameters, params_class],
         )
         def get(self, request, *args, **kwargs):
             params, page, page_size, audience = self.read_params(request)
-            result = getattr(MovieService(), method)(page=page, page_size=page_size, audience=audience)
+            result = fetch(params, kwargs, page=page, page_size=page_size, audience=audience)
             return self.respond(request, result, params, audience)
 
     View.params_class = params_class
-    View.__name__ = View.__qualname__ = f"{name.title().replace('_', '')}MoviesView"
+    View.__name__ = View.__qualname__ = class_name
     return View
 
 
-PopularMoviesView = _tmdb_list_view("popular", "Popular movies (TMDb, else local)", "get_popular_movies")
-TopRatedMoviesView = _tmdb_list_view(
-    "top_rated", "Top rated movies (TMDb, else local)", "get_top_rated_movies"
+def _tmdb_list(method: str) -> Callable[..., MoviePage]:
+    return lambda params, kwargs, **page: getattr(MovieService(), method)(**page)
+
+
+MovieListView = movie_list_view(
+    "MovieListView",
+    "movies_list",
+    "Browse the local catalog (filters, ordering, full-text q)",
+    lambda params, kwargs, **page: MovieService().browse_catalog(filters=params, **page),
+    params_class=LocalListParams,
 )
-NowPlayingMoviesView = _tmdb_list_view(
-    "now_playing", "Movies now in cinemas (TMDb, else local)", "get_now_playing_movies"
+PopularMoviesView = movie_list_view(
+    "PopularMoviesView",
+    "movies_popular",
+    "Popular movies (TMDb, else local)",
+    _tmdb_list("get_popular_movies"),
 )
-UpcomingMoviesView = _tmdb_list_view("upcoming", "Upcoming movies (TMDb, else local)", "get_upcoming_movies")
-
-
-@cache_catalog_response("list")
-class TrendingMoviesView(MoviePageMixin, ListAPIView):
-    params_class = TrendingParams
-
-    @extend_schema(
-        tags=["movies"],
-        operation_id="movies_trending",
-        summary="Trending movies today or this week (TMDb, else local popularity)",
-        parameters=[TrendingParams],
-    )
-    def get(self, request, *args, **kwargs):
-        params, page, page_size, audience = self.read_params(request)
-        result = MovieService().get_trending_movies(
-            window=params["window"], page=page, page_size=page_size, audience=audience
-        )
-        return self.respond(request, result, params, audience)
-
-
-@cache_catalog_response("list")
-class SearchMoviesView(MoviePageMixin, ListAPIView):
-    params_class = SearchParams
-
-    @extend_schema(
-        tags=["movies"],
-        operation_id="movies_search",
-        summary="Search movies by title (TMDb, else the local full-text search)",
-        parameters=[SearchParams],
-    )
-    def get(self, request, *args, **kwargs):
-        params, page, page_size, audience = self.read_params(request)
-        result = MovieService().search_movies(
-            query=params["q"], year=params.get("year"), page=page, page_size=page_size, audience=audience
-        )
-        return self.respond(request, result, params, audience)
-
-
-@cache_catalog_response("list")
-class DiscoverMoviesView(MoviePageMixin, ListAPIView):
-    params_class = DiscoverParams
-
-    @extend_schema(
-        tags=["movies"],
-        operation_id="movies_discover",
-        summary="Discover movies with TMDb's filters (TMDb, else the local catalog)",
-        parameters=[DiscoverParams],
-    )
-    def get(self, request, *args, **kwargs):
-        params, page, page_size, audience = self.read_params(request)
-        filters = discover_filters(params)
-        result = MovieService().discover(filters=filters, page=page, page_size=page_size, audience=audience)
-        return self.respond(request, result, params, audience)
+TopRatedMoviesView = movie_list_view(
+    "TopRatedMoviesView",
+    "movies_top_rated",
+    "Top rated movies (TMDb, else local)",
+    _tmdb_list("get_top_rated_movies"),
+)
+NowPlayingMoviesView = movie_list_view(
+    "NowPlayingMoviesView",
+    "movies_now_playing",
+    "Movies now in cinemas (TMDb, else local)",
+    _tmdb_list("get_now_playing_movies"),
+)
+UpcomingMoviesView = movie_list_view(
+    "UpcomingMoviesView",
+    "movies_upcoming",
+    "Upcoming movies (TMDb, else local)",
+    _tmdb_list("get_upcoming_movies"),
+)
+TrendingMoviesView = movie_list_view(
+    "TrendingMoviesView",
+    "movies_trending",
+    "Trending movies today or this week (TMDb, else local popularity)",
+    lambda params, kwargs, **page: MovieService().get_trending_movies(window=params["window"], **page),
+    params_class=TrendingParams,
+)
+SearchMoviesView = movie_list_view(
+    "SearchMoviesView",
+    "movies_search",
+    "Search movies by title (TMDb, else the local full-text search)",
+    lambda params, kwargs, **page: MovieService().search_movies(
+        query=params["q"], year=params.get("year"), **page
+    ),
+    params_class=SearchParams,
+)
+DiscoverMoviesView = movie_list_view(
+    "DiscoverMoviesView",
+    "movies_discover",
+    "Discover movies with TMDb's filters (TMDb, else the local catalog)",
+    lambda params, kwargs, **page: MovieService().discover(filters=discover_filters(params), **page),
+    params_class=DiscoverParams,
+)
 
 
 @cache_catalog_response("detail")
@@ -225,28 +219,15 @@ class MovieSyncView(GenericAPIView):
         return APIResponse(MovieDetailSerializer(movie, context={"request": request}).data, message="Synced")
 
 
-def _related_view(relation_type: str, name: str, summary: str):
-    @cache_catalog_response("list")
-    class View(MoviePageMixin, ListAPIView):
-        @extend_schema(
-            tags=["movies"],
-            operation_id=f"movies_{name}",
-            summary=summary,
-            parameters=[TMDB_ID_PARAMETER, AudienceParams],
+def _related_view(relation_type: str, name: str, summary: str) -> type:
+    def fetch(params: dict, kwargs: dict, **page) -> MoviePage:
+        return RecommendationService().get_related_page(
+            tmdb_id=kwargs["tmdb_id"], relation_type=relation_type, **page
         )
-        def get(self, request, tmdb_id: int):
-            params, page, page_size, audience = self.read_params(request)
-            result = RecommendationService().get_related_page(
-                tmdb_id=tmdb_id,
-                relation_type=relation_type,
-                page=page,
-                page_size=page_size,
-                audience=audience,
-            )
-            return self.respond(request, result, params, audience)
 
-    View.__name__ = View.__qualname__ = f"Movie{name.title()}View"
-    return View
+    return movie_list_view(
+        f"Movie{name.title()}View", f"movies_{name}", summary, fetch, path_parameters=(TMDB_ID_PARAMETER,)
+    )
 
 
 MovieRecommendationsView = _related_view(
@@ -267,25 +248,26 @@ class GenreListView(ListAPIView):
         return self.list(request, *args, **kwargs)
 
 
-@cache_catalog_response("list")
-class GenreMoviesView(MoviePageMixin, ListAPIView):
-    params_class = GenreMoviesParams
+def _genre_movies(params: dict, kwargs: dict, **page) -> MoviePage:
+    genre_id = kwargs["genre_id"]
+    filters = {"with_genres": str(genre_id)}
+    if params.get("ordering"):
+        filters["sort_by"] = _ordering_to_sort(params["ordering"])
+    result = MovieService().discover(filters=filters, **page)
+    if not result.total_results:
+        GenreService().get_genre(tmdb_id=genre_id)  # an empty page of an unknown genre is a 404
+    return result
 
-    @extend_schema(
-        tags=["genres"],
-        operation_id="genres_movies",
-        summary="Movies of one genre (TMDb discover, else the local catalog)",
-        parameters=[GENRE_ID_PARAMETER, GenreMoviesParams],
-    )
-    def get(self, request, genre_id: int):
-        params, page, page_size, audience = self.read_params(request)
-        filters = {"with_genres": str(genre_id)}
-        if params.get("ordering"):
-            filters["sort_by"] = _ordering_to_sort(params["ordering"])
-        result = MovieService().discover(filters=filters, page=page, page_size=page_size, audience=audience)
-        if not result.total_results:
-            GenreService().get_genre(tmdb_id=genre_id)  # an empty page of an unknown genre is a 404
-        return self.respond(request, result, params, audience)
+
+GenreMoviesView = movie_list_view(
+    "GenreMoviesView",
+    "genres_movies",
+    "Movies of one genre (TMDb discover, else the local catalog)",
+    _genre_movies,
+    params_class=GenreMoviesParams,
+    path_parameters=(GENRE_ID_PARAMETER,),
+    tag="genres",
+)
 
 
 def _ordering_to_sort(ordering: str) -> str:
