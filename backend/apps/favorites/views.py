@@ -100,7 +100,13 @@ class EntryDetailApi(EntryApi):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-def _collection_schema(*, tags, noun: str, prefix: str, filters, add_input, output):
+def _collection_schema(*, tags, noun: str, prefix: str):
+    """The list/add operations' schema, from the view's own FilterSerializer/InputSerializer/OutputSerializer."""
+    return lambda view: _collection_schema_for(view, tags=tags, noun=noun, prefix=prefix)
+
+
+def _collection_schema_for(view, *, tags, noun: str, prefix: str):
+    filters, add_input, output = view.FilterSerializer, view.InputSerializer, view.OutputSerializer
     return extend_schema_view(
         get=extend_schema(
             tags=tags,
@@ -120,10 +126,16 @@ def _collection_schema(*, tags, noun: str, prefix: str, filters, add_input, outp
             request=add_input,
             responses={201: output, 200: output},
         ),
-    )
+    )(view)
 
 
-def _detail_schema(*, tags, noun: str, prefix: str, update_input, output):
+def _detail_schema(*, tags, noun: str, prefix: str):
+    """The retrieve/update/remove operations' schema, from the view's UpdateSerializer/OutputSerializer."""
+    return lambda view: _detail_schema_for(view, tags=tags, noun=noun, prefix=prefix)
+
+
+def _detail_schema_for(view, *, tags, noun: str, prefix: str):
+    update_input, output = view.UpdateSerializer, view.OutputSerializer
     return extend_schema_view(
         get=extend_schema(
             tags=tags,
@@ -146,17 +158,10 @@ def _detail_schema(*, tags, noun: str, prefix: str, update_input, output):
             parameters=[ID_PARAMETER],
             responses={204: OpenApiResponse(description="Removed.")},
         ),
-    )
+    )(view)
 
 
-@_collection_schema(
-    tags=FAVORITES,
-    noun="favorites",
-    prefix="favorites",
-    filters=s.FavoriteFilterSerializer,
-    add_input=s.FavoriteAddInputSerializer,
-    output=s.FavoriteOutputSerializer,
-)
+@_collection_schema(tags=FAVORITES, noun="favorites", prefix="favorites")
 class FavoriteCollectionApi(EntryCollectionApi):
     service_class = FavoriteService
     FilterSerializer = s.FavoriteFilterSerializer
@@ -166,13 +171,7 @@ class FavoriteCollectionApi(EntryCollectionApi):
     existing_message = "Already in favorites."
 
 
-@_detail_schema(
-    tags=FAVORITES,
-    noun="favorites",
-    prefix="favorites",
-    update_input=s.FavoriteUpdateInputSerializer,
-    output=s.FavoriteOutputSerializer,
-)
+@_detail_schema(tags=FAVORITES, noun="favorites", prefix="favorites")
 class FavoriteDetailApi(EntryDetailApi):
     service_class = FavoriteService
     queryset = Favorite.objects.none()
@@ -180,14 +179,7 @@ class FavoriteDetailApi(EntryDetailApi):
     OutputSerializer = s.FavoriteOutputSerializer
 
 
-@_collection_schema(
-    tags=WATCHLIST,
-    noun="watchlist",
-    prefix="watchlist",
-    filters=s.WatchlistFilterSerializer,
-    add_input=s.WatchlistAddInputSerializer,
-    output=s.WatchlistItemOutputSerializer,
-)
+@_collection_schema(tags=WATCHLIST, noun="watchlist", prefix="watchlist")
 class WatchlistCollectionApi(EntryCollectionApi):
     service_class = WatchlistService
     FilterSerializer = s.WatchlistFilterSerializer
@@ -197,13 +189,7 @@ class WatchlistCollectionApi(EntryCollectionApi):
     existing_message = "Already in the watchlist."
 
 
-@_detail_schema(
-    tags=WATCHLIST,
-    noun="watchlist",
-    prefix="watchlist",
-    update_input=s.WatchlistUpdateInputSerializer,
-    output=s.WatchlistItemOutputSerializer,
-)
+@_detail_schema(tags=WATCHLIST, noun="watchlist", prefix="watchlist")
 class WatchlistDetailApi(EntryDetailApi):
     service_class = WatchlistService
     queryset = WatchlistItem.objects.none()
