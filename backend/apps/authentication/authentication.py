@@ -39,7 +39,7 @@ class SessionJWTAuthentication(JWTAuthentication):
         if result is None:
             return None
         user, token = result
-        if not TokenService().is_session_live(sid=token.get(SID_CLAIM, ""), user_id=user.pk):
+        if not TokenService().is_session_live(sid=token.get(SID_CLAIM, ""), user=user):
             raise _token_not_valid("This session has ended. Sign in again.")
         return user, token
 

@@ -1,20 +1,24 @@
-"""Managers: users (email login, case-insensitive), sessions and verification tokens."""
+"""Managers: users (email login by the normalised address), sessions and verification tokens."""
 
 from django.contrib.auth.base_user import BaseUserManager
 from django.db import models
 from django.utils import timezone
 
+from .addresses import normalize_email
+
 
 class UserManager(BaseUserManager):
     use_in_migrations = True
 
-    @staticmethod
-    def normalize_email_address(email: str) -> str:
-        """Emails are stored lowercased and stripped, so uniqueness is case-insensitive."""
-        return (email or "").strip().lower()
+    # Emails are stored in their normalised form, so an exact match is a case-insensitive one.
+    normalize_email_address = staticmethod(normalize_email)
 
     def get_by_natural_key(self, username):
-        return self.get(email__iexact=self.normalize_email_address(username))
+        return self.get(email=normalize_email(username))
+
+    def with_email(self, email: str):
+        """The user with this address, by its stored normalised form (never `iexact`)."""
+        return self.filter(email=normalize_email(email))
 
     def _create_user(self, email: str, password: str | None, **extra_fields):
         email = self.normalize_email_address(email)

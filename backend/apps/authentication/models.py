@@ -18,6 +18,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
+    # Moves on whenever one of the user's sessions is revoked; cached session answers carry it.
+    session_epoch = models.PositiveBigIntegerField(default=0, editable=False)
 
     objects = UserManager()
 
@@ -119,3 +121,32 @@ class LoginLockout(models.Model):
 
     def __str__(self) -> str:
         return f"Lockout state of {self.email}"
+
+
+class EmailOutbox(models.Model):
+    """An account email owed to an address, written in the transaction that calls for it.
+
+    Committed with the account change, so no broker outage can lose it: the request only hands
+    its id to Celery (bounded in time); a worker, or the periodic drain, delivers and deletes it.
+    The token the email carries is minted at delivery, so no raw token is ever stored here.
+    """
+
+    class Kind(models.TextChoices):
+        VERIFY_EMAIL = "verify_email", "Verify email"
+        PASSWORD_RESET = "password_reset", "Password reset"
+        ACCOUNT_EXISTS = "account_exists", "Account exists"
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    email = models.CharField(max_length=254)  # normalised; may have no account (then nothing is sent)
+    created_at = models.DateTimeField(default=timezone.now)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=200, blank=True, default="")
+
+    class Meta:
+        db_table = "auth_email_outbox"
+        ordering = ["id"]
+        indexes = [models.Index(fields=["next_attempt_at"], name="email_outbox_due_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} email to {self.email}"

@@ -5,17 +5,31 @@ from smtplib import SMTPException
 from celery import shared_task
 
 from .services.email import EmailService
+from .services.outbox import EmailOutboxService
+
+
+@shared_task(name="authentication.deliver_account_email", ignore_result=True)
+def deliver_account_email(outbox_id: int) -> bool:
+    """Send the account email an outbox row owes (fire-and-forget: no result backend needed)."""
+    return EmailOutboxService().deliver(outbox_id=outbox_id)
+
+
+@shared_task(name="authentication.drain_email_outbox", ignore_result=True)
+def drain_email_outbox() -> int:
+    """Send the owed account emails whose hand-off was lost or whose SMTP attempt failed."""
+    return EmailOutboxService().drain()
 
 
 @shared_task(
     name="authentication.send_account_email",
+    ignore_result=True,
     autoretry_for=(SMTPException, OSError),
     retry_backoff=True,
     retry_backoff_max=600,
     max_retries=5,
 )
 def send_account_email(kind: str, user_id: int, token: str = "") -> bool:
-    """Send one account email (verify_email, password_reset, account_exists) to a user."""
+    """Messages queued by the previous release (before the outbox): send them as they were."""
     return EmailService().send(kind=kind, user_id=user_id, token=token)
 
 

@@ -347,6 +347,12 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Movie Nexus <no-reply@movienexus.local>")
+# Account emails go through an outbox table (apps.authentication.services.outbox): a request
+# gives the broker this long to take the hand-off, then leaves the committed row to the drain.
+EMAIL_ENQUEUE_TIMEOUT = env_float("EMAIL_ENQUEUE_TIMEOUT", 1.0)
+EMAIL_OUTBOX_DRAIN_SECONDS = env_int("EMAIL_OUTBOX_DRAIN_SECONDS", 60)
+EMAIL_OUTBOX_RETRY_SECONDS = env_int("EMAIL_OUTBOX_RETRY_SECONDS", 60)  # doubles per failed SMTP attempt
+EMAIL_OUTBOX_MAX_ATTEMPTS = env_int("EMAIL_OUTBOX_MAX_ATTEMPTS", 8)
 
 # TMDB -------------------------------------------------------------------------
 TMDB_API_KEY = env_str("TMDB_API_KEY")
@@ -408,6 +414,11 @@ WARM_CACHE_DETAIL_COUNT = env_int("WARM_CACHE_DETAIL_COUNT", 50)
 # The Celery alternative to the crontab in docs/sync.md (same jobs, same times, UTC).
 # `expires` drops a run that waited in the queue past its next slot instead of piling them up.
 CELERY_BEAT_SCHEDULE = {
+    "drain-email-outbox": {
+        "task": "authentication.drain_email_outbox",
+        "schedule": EMAIL_OUTBOX_DRAIN_SECONDS,
+        "options": {"expires": EMAIL_OUTBOX_DRAIN_SECONDS},
+    },
     "sync-changes": {
         "task": "movies.sync_changes",
         "schedule": crontab(minute=5),

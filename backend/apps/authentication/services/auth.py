@@ -1,50 +1,25 @@
 """AuthService: registration, email verification, sign-in, sessions and the password flows."""
 
-import logging
-from smtplib import SMTPException
-
 from django.contrib.auth import authenticate, get_user_model
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from kombu.exceptions import OperationalError as KombuOperationalError
 
 from core.exceptions import NotFound, ValidationFailed
 
 from ..exceptions import InvalidCredentials
 from ..managers import UserManager
 from ..models import UserSession, VerificationToken
-from .email import EmailKind, EmailService
+from .email import EmailKind
 from .lockout import LoginLockoutService
+from .outbox import EmailOutboxService
 from .tokens import TokenPair, TokenService
 from .verification import VerificationTokenService
 
-logger = logging.getLogger(__name__)
 Purpose = VerificationToken.Purpose
 Reason = UserSession.RevokeReason
-
-
-def schedule_email(*, kind: str, user_id: int, token: str = "") -> None:
-    """Queue an account email once the surrounding transaction has committed."""
-    transaction.on_commit(lambda: _enqueue_email(kind=kind, user_id=user_id, token=token))
-
-
-def _enqueue_email(*, kind: str, user_id: int, token: str) -> None:
-    """The Celery task; when the broker cannot take it, send inline rather than lose the email
-    (the account change has already committed, so the request must not fail now)."""
-    from ..tasks import send_account_email
-
-    try:
-        send_account_email.delay(kind, user_id, token)
-        return
-    except (KombuOperationalError, OSError):
-        logger.warning("Broker unavailable; sending the %s email inline", kind, exc_info=True)
-    try:
-        EmailService().send(kind=kind, user_id=user_id, token=token)
-    except (SMTPException, OSError):
-        logger.exception("Could not send the %s email to user %s", kind, user_id)
 
 
 class AuthService:
@@ -54,10 +29,12 @@ class AuthService:
         tokens: TokenService | None = None,
         verification: VerificationTokenService | None = None,
         lockout: LoginLockoutService | None = None,
+        outbox: EmailOutboxService | None = None,
     ):
         self.tokens = tokens or TokenService()
         self.verification = verification or VerificationTokenService()
         self.lockout = lockout or LoginLockoutService()
+        self.outbox = outbox or EmailOutboxService()
 
     # Registration and email verification -----------------------------------------------------
 
@@ -69,23 +46,20 @@ class AuthService:
         email = UserManager.normalize_email_address(email)
         User = get_user_model()
         check_password_strength(password, user=User(email=email), field="password")
-        if User.objects.filter(email__iexact=email).exists():
+        if User.objects.with_email(email).exists():
             return self._notify_existing(email=email, password=password)
         try:
             with transaction.atomic():
                 user = User.objects.create_user(email=email, password=password)
                 UserService().create_profile(user=user, display_name=display_name)
-                token = self.verification.issue(user=user, purpose=Purpose.VERIFY_EMAIL)
-                schedule_email(kind=EmailKind.VERIFY_EMAIL, user_id=user.pk, token=token)
+                self.outbox.schedule(kind=EmailKind.VERIFY_EMAIL, email=email)
         except (IntegrityError, DjangoValidationError):
             return self._notify_existing(email=email, password=password)  # lost a race for this email
         return email
 
     def _notify_existing(self, *, email: str, password: str) -> str:
         make_password(password)  # spend the same hashing time as a real registration
-        user = get_user_model().objects.filter(email__iexact=email, is_active=True).first()
-        if user is not None:
-            schedule_email(kind=EmailKind.ACCOUNT_EXISTS, user_id=user.pk)
+        self.outbox.schedule(kind=EmailKind.ACCOUNT_EXISTS, email=email)
         return email
 
     @transaction.atomic
@@ -98,13 +72,9 @@ class AuthService:
 
     @transaction.atomic
     def resend_verification(self, *, email: str) -> None:
-        """Same outcome for unknown, verified and unverified addresses (only the last gets mail)."""
-        email = UserManager.normalize_email_address(email)
-        user = get_user_model().objects.filter(email__iexact=email, is_active=True).first()
-        if user is None or user.email_verified:
-            return
-        token = self.verification.issue(user=user, purpose=Purpose.VERIFY_EMAIL)
-        schedule_email(kind=EmailKind.VERIFY_EMAIL, user_id=user.pk, token=token)
+        """Same work for unknown, verified and unverified addresses: one outbox row, whose delivery
+        decides (only an unverified account gets mail)."""
+        self.outbox.schedule(kind=EmailKind.VERIFY_EMAIL, email=email)
 
     # Sign-in and sessions ----------------------------------------------------------------------
 
@@ -169,13 +139,9 @@ class AuthService:
 
     @transaction.atomic
     def request_password_reset(self, *, email: str) -> None:
-        """Same answer whether or not the address has an account; only a real one gets mail."""
-        email = UserManager.normalize_email_address(email)
-        user = get_user_model().objects.filter(email__iexact=email, is_active=True).first()
-        if user is None:
-            return
-        token = self.verification.issue(user=user, purpose=Purpose.PASSWORD_RESET)
-        schedule_email(kind=EmailKind.PASSWORD_RESET, user_id=user.pk, token=token)
+        """Same answer and the same work whether or not the address has an account (one outbox
+        row, no lookup); the delivery mints the token and mails only a real account."""
+        self.outbox.schedule(kind=EmailKind.PASSWORD_RESET, email=email)
 
     @transaction.atomic
     def confirm_password_reset(self, *, token: str, new_password: str) -> None:

@@ -6,6 +6,8 @@ from datetime import UTC, datetime
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
@@ -17,8 +19,10 @@ from ..authentication import SID_CLAIM
 from ..exceptions import TokenNotValid
 from ..models import UserSession
 
-# Cached per session: the owner's user id while the session is live, 0 once it is not.
-SESSION_STATE_KEY = "auth:v1:session:{sid}"
+# Cached per session: (owner's user id while the session is live else 0, the owner's session_epoch
+# when that was read). An entry from an older epoch is refused, so a revocation whose cache delete
+# was lost (a Redis blip) still takes effect at once.
+SESSION_STATE_KEY = "auth:v2:session:{sid}"
 
 
 def session_state_key(sid: str) -> str:
@@ -59,7 +63,8 @@ class TokenService:
             created_at=now,
             last_used_at=now,
         )
-        cache.set(session_state_key(str(sid)), user.pk, ttl=settings.AUTH_SESSION_CACHE_SECONDS)
+        state = (user.pk, user.session_epoch)
+        cache.set(session_state_key(str(sid)), state, ttl=settings.AUTH_SESSION_CACHE_SECONDS)
         return self._pair(refresh, session)
 
     def rotate(self, *, raw_refresh: str, ip_address: str | None = None) -> TokenPair:
@@ -97,15 +102,20 @@ class TokenService:
         return claims
 
     def revoke(self, *, session_ids, reason: str) -> int:
-        """End sessions now: their refresh tokens stop working and their access tokens are refused."""
+        """End sessions now: their refresh tokens stop working and their access tokens are refused.
+
+        The owners' session_epoch moves on in the same transaction, so a cached "alive" entry that
+        the cache delete below could not remove is refused anyway (see is_session_live)."""
         ids = [str(sid) for sid in session_ids if _is_uuid(str(sid))]
         if not ids:
             return 0
-        count = UserSession.objects.filter(id__in=ids, revoked_at__isnull=True).update(
-            revoked_at=timezone.now(), revoked_reason=reason
-        )
+        with transaction.atomic():
+            sessions = UserSession.objects.filter(id__in=ids, revoked_at__isnull=True)
+            owners = set(sessions.values_list("user_id", flat=True))
+            count = sessions.update(revoked_at=timezone.now(), revoked_reason=reason)
+            get_user_model().objects.filter(pk__in=owners).update(session_epoch=F("session_epoch") + 1)
         for sid in ids:
-            cache.set(session_state_key(sid), 0, ttl=settings.AUTH_SESSION_CACHE_SECONDS)
+            cache.delete(session_state_key(sid))
         return count
 
     def revoke_all(self, *, user, reason: str, keep_session_id: str | None = None) -> int:
@@ -114,16 +124,20 @@ class TokenService:
             sessions = sessions.exclude(id=keep_session_id)
         return self.revoke(session_ids=list(sessions.values_list("id", flat=True)), reason=reason)
 
-    def is_session_live(self, *, sid: str, user_id: int) -> bool:
-        """Cheap per-request check of an access token's session, through the cache."""
+    def is_session_live(self, *, sid: str, user) -> bool:
+        """Cheap per-request check of an access token's session, through the cache.
+
+        `user` was just read from the database (simplejwt does), so its session_epoch is current:
+        a cached answer from an earlier epoch predates a revocation and is recomputed."""
         if not _is_uuid(str(sid)):
             return False
-        owner = cache.get_or_set(
-            session_state_key(str(sid)),
-            lambda: UserSession.objects.live().filter(id=sid).values_list("user_id", flat=True).first() or 0,
-            ttl=settings.AUTH_SESSION_CACHE_SECONDS,
-        )
-        return bool(owner) and owner == user_id
+        key = session_state_key(str(sid))
+        state = cache.get(key)
+        if not (isinstance(state, tuple) and len(state) == 2 and state[1] == user.session_epoch):
+            owner = UserSession.objects.live().filter(id=sid).values_list("user_id", flat=True).first()
+            state = (owner or 0, user.session_epoch)
+            cache.set(key, state, ttl=settings.AUTH_SESSION_CACHE_SECONDS)
+        return bool(state[0]) and state[0] == user.pk
 
     def _refuse_stale(self, *, sid: str, user_id: int, jti: str) -> None:
         session = UserSession.objects.filter(id=sid, user_id=user_id).first()
