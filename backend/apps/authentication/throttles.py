@@ -2,34 +2,15 @@
 
 import hashlib
 
-from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
-from core import cache
+from core.throttles import CounterThrottleMixin
 
-from .managers import UserManager
-
-
-class _CoreCache:
-    """DRF throttles store their history through core.cache (the product's one cache API)."""
-
-    def get(self, key, default=None):
-        value = cache.get(key, level="view")
-        return default if value is None else value
-
-    def set(self, key, value, timeout):
-        cache.set(key, value, ttl=timeout, level="view")
+from .addresses import normalize_email
 
 
-class ScopedIPThrottle(SimpleRateThrottle):
-    """A rate per client IP (as NUM_PROXIES lets us see it) for one scope."""
-
-    cache = _CoreCache()
-    cache_format = "throttle:v1:%(scope)s:%(ident)s"
-
-    def get_rate(self):
-        # Read the rates at request time (DRF binds them at import), so settings can change them.
-        return api_settings.DEFAULT_THROTTLE_RATES[self.scope]
+class ScopedIPThrottle(CounterThrottleMixin, SimpleRateThrottle):
+    """A rate per client IP (as NUM_PROXIES lets us see it) for one scope (counted in Redis only)."""
 
     def get_cache_key(self, request, view):
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
@@ -42,7 +23,7 @@ class ScopedEmailThrottle(ScopedIPThrottle):
         email = request.data.get("email") if hasattr(request.data, "get") else None
         if not isinstance(email, str) or not email.strip():
             return None
-        digest = hashlib.sha256(UserManager.normalize_email_address(email).encode()).hexdigest()[:32]
+        digest = hashlib.sha256(normalize_email(email).encode()).hexdigest()[:32]
         return self.cache_format % {"scope": f"{self.scope}:email", "ident": digest}
 
 

@@ -6,10 +6,10 @@ from rest_framework import status
 from rest_framework.generics import GenericAPIView, ListAPIView
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 from rest_framework.views import APIView
 
 from core.responses import APIResponse
+from core.throttles import AnonRateThrottle, UserRateThrottle
 
 from . import serializers as s
 from . import throttles

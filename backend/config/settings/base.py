@@ -233,8 +233,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "core.schema.EnvelopeAutoSchema",
     "EXCEPTION_HANDLER": "core.exceptions.envelope_exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "core.throttles.AnonRateThrottle",
+        "core.throttles.UserRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env_str("THROTTLE_ANON", "600/min"),
@@ -378,8 +378,8 @@ CATALOG_TOP_RATED_MIN_VOTES = env_int("CATALOG_TOP_RATED_MIN_VOTES", 200)
 CATALOG_NOW_PLAYING_DAYS = env_int("CATALOG_NOW_PLAYING_DAYS", 45)
 
 # ADMIN ------------------------------------------------------------------------
-# Failed admin logins per client IP + email, and per IP across emails, before a 429 lockout.
-ADMIN_LOGIN_MAX_FAILURES = env_int("ADMIN_LOGIN_MAX_FAILURES", 5)
+# Admin logins share the API's per-account lockout (LOGIN_LOCKOUT_*); on top, each client IP
+# gets this many unsuccessful attempts (across emails) per window before a 429.
 ADMIN_LOGIN_MAX_FAILURES_PER_IP = env_int("ADMIN_LOGIN_MAX_FAILURES_PER_IP", 20)
 ADMIN_LOGIN_LOCKOUT_SECONDS = env_int("ADMIN_LOGIN_LOCKOUT_SECONDS", 900)
 # Changelists count at most this many rows (no full COUNT(*) on big tables); at least 1000,
@@ -414,11 +414,6 @@ WARM_CACHE_DETAIL_COUNT = env_int("WARM_CACHE_DETAIL_COUNT", 50)
 # The Celery alternative to the crontab in docs/sync.md (same jobs, same times, UTC).
 # `expires` drops a run that waited in the queue past its next slot instead of piling them up.
 CELERY_BEAT_SCHEDULE = {
-    "drain-email-outbox": {
-        "task": "authentication.drain_email_outbox",
-        "schedule": EMAIL_OUTBOX_DRAIN_SECONDS,
-        "options": {"expires": EMAIL_OUTBOX_DRAIN_SECONDS},
-    },
     "sync-changes": {
         "task": "movies.sync_changes",
         "schedule": crontab(minute=5),

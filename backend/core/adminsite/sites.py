@@ -1,6 +1,5 @@
 """MovieNexusAdminSite: Django's admin site for staff only, with throttled login attempts."""
 
-from django.conf import settings
 from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
@@ -9,7 +8,7 @@ from . import throttling
 
 
 class MovieNexusAdminSite(admin.AdminSite):
-    """Only active staff get in (Django's `has_permission`); failed logins are throttled."""
+    """Only active staff get in (Django's `has_permission`); logins share the API's account lockout."""
 
     site_header = "Movie Nexus administration"
     site_title = "Movie Nexus admin"
@@ -20,17 +19,16 @@ class MovieNexusAdminSite(admin.AdminSite):
         if request.method != "POST":
             return super().login(request, extra_context)
         attempt = throttling.LoginAttempt.from_request(request)
-        if throttling.is_locked_out(attempt):
-            return self.throttled_response(request)
+        try:
+            throttling.reserve(attempt)
+        except throttling.LockedOut as locked:
+            return self.throttled_response(request, retry_after=locked.wait)
         response = super().login(request, extra_context)
         if request.user.is_authenticated and request.user.is_staff:
-            throttling.reset(attempt)
-        else:
-            throttling.record_failure(attempt)
+            throttling.succeeded(attempt)
         return response
 
-    def throttled_response(self, request: HttpRequest) -> HttpResponse:
-        retry_after = settings.ADMIN_LOGIN_LOCKOUT_SECONDS
+    def throttled_response(self, request: HttpRequest, *, retry_after: int) -> HttpResponse:
         context = {
             **self.each_context(request),
             "title": "Too many login attempts",

@@ -1,9 +1,12 @@
-"""Admin login throttling: failures counted per client IP + email and per IP, in the cache only.
+"""Admin login throttling: the API's per-account lockout, plus an atomic per-IP attempt budget.
 
-The check runs before the form authenticates, so a locked-out client costs no database
-query and no password hash. The client IP comes from DRF's throttle identity (REMOTE_ADDR,
-or X-Forwarded-For honouring NUM_PROXIES), as the API's throttles do. A cache outage fails
-open: core.cache reads as a miss, so staff are never locked out by a sick Redis.
+One lockout for every way in: the admin reserves an attempt on the same database lockout as
+the API's sign-in (apps.authentication's LoginLockoutService, keyed by the normalised email), so
+an account locked through one is locked through the other, and parallel tries cannot exceed it.
+Per client IP (DRF's throttle identity: REMOTE_ADDR, or X-Forwarded-For honouring NUM_PROXIES)
+each attempt is one atomic increment in Redis, reserved before the password is checked, so
+parallel tries cannot slip past it either; an IP over its budget costs no database query. A
+Redis outage fails that budget open; the per-account lockout, in the database, still holds.
 """
 
 from dataclasses import dataclass
@@ -13,14 +16,17 @@ from django.conf import settings
 from django.http import HttpRequest
 from rest_framework.throttling import BaseThrottle
 
-from core import cache
+from core.cache import counters
 
-PAIR_KEY_TEMPLATE = "admin-login:v1:pair:{digest}"
-IP_KEY_TEMPLATE = "admin-login:v1:ip:{digest}"
+IP_KEY_TEMPLATE = "admin-login:v2:ip:{digest}"
 
 
-def _digest(value: str) -> str:
-    return sha256(value.encode()).hexdigest()[:32]
+class LockedOut(Exception):
+    """This attempt is refused before any password check; `wait` is the Retry-After in seconds."""
+
+    def __init__(self, wait: int):
+        super().__init__(wait)
+        self.wait = wait
 
 
 @dataclass(frozen=True)
@@ -30,39 +36,36 @@ class LoginAttempt:
 
     @classmethod
     def from_request(cls, request: HttpRequest) -> "LoginAttempt":
-        email = (request.POST.get("username") or "").strip().lower()
+        from apps.authentication.addresses import normalize_email
+
+        email = normalize_email(request.POST.get("username"))
         return cls(ip=BaseThrottle().get_ident(request) or "unknown", email=email)
 
     @property
-    def pair_key(self) -> str:
-        return PAIR_KEY_TEMPLATE.format(digest=_digest(f"{self.ip}|{self.email}"))
-
-    @property
     def ip_key(self) -> str:
-        return IP_KEY_TEMPLATE.format(digest=_digest(self.ip))
+        return IP_KEY_TEMPLATE.format(digest=sha256(self.ip.encode()).hexdigest()[:32])
 
 
-def _failures(key: str) -> int:
-    value = cache.get(key, level="query")
-    return value if isinstance(value, int) else 0
+def reserve(attempt: LoginAttempt) -> None:
+    """Counts this attempt against its IP, then against its account; raises LockedOut when over."""
+    from apps.authentication.exceptions import AccountLocked
+    from apps.authentication.services import LoginLockoutService
+
+    window = settings.ADMIN_LOGIN_LOCKOUT_SECONDS
+    hits = counters.hit(attempt.ip_key, window=window)
+    if hits is not None and hits > settings.ADMIN_LOGIN_MAX_FAILURES_PER_IP:
+        raise LockedOut(counters.seconds_left(attempt.ip_key) or window)
+    if not attempt.email:
+        return  # the form refuses it without checking a password
+    try:
+        LoginLockoutService().reserve_attempt(email=attempt.email)
+    except AccountLocked as exc:
+        raise LockedOut(int(exc.wait or settings.LOGIN_LOCKOUT_SECONDS)) from exc
 
 
-def is_locked_out(attempt: LoginAttempt) -> bool:
-    """True once this IP+email, or this IP across all emails, has used up its failures."""
-    return (
-        _failures(attempt.pair_key) >= settings.ADMIN_LOGIN_MAX_FAILURES
-        or _failures(attempt.ip_key) >= settings.ADMIN_LOGIN_MAX_FAILURES_PER_IP
-    )
+def succeeded(attempt: LoginAttempt) -> None:
+    """A staff login went through: that account's attempts are cleared, and the IP gets its one back."""
+    from apps.authentication.services import LoginLockoutService
 
-
-def record_failure(attempt: LoginAttempt) -> None:
-    """Counts one failure; the window starts at the first failure (get+set: a rare lost
-    increment under a race costs one extra attempt, never a lockout of the wrong client)."""
-    ttl = settings.ADMIN_LOGIN_LOCKOUT_SECONDS
-    for key in (attempt.pair_key, attempt.ip_key):
-        cache.set(key, _failures(key) + 1, ttl=ttl, level="query")
-
-
-def reset(attempt: LoginAttempt) -> None:
-    """A successful login clears that email's failures from that IP."""
-    cache.delete(attempt.pair_key)
+    LoginLockoutService().clear(email=attempt.email)
+    counters.give_back(attempt.ip_key)
