@@ -3,7 +3,6 @@
 import logging
 import threading
 from datetime import timedelta
-from smtplib import SMTPException
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -67,7 +66,7 @@ class EmailOutboxService:
             try:
                 with transaction.atomic():
                     self._send(row)
-            except (SMTPException, OSError) as exc:
+            except Exception as exc:  # noqa: BLE001 - SMTP down, or a bug: logged, retried, never blocking the rest
                 self._postpone(row, exc)
                 return False
             row.delete()
@@ -98,7 +97,9 @@ class EmailOutboxService:
         row.next_attempt_at = timezone.now() + timedelta(seconds=delay)
         row.last_error = f"{type(exc).__name__}: {exc}"[:200]
         row.save(update_fields=["attempts", "next_attempt_at", "last_error"])
-        logger.warning("Could not send the %s email (attempt %s); retrying later", row.kind, row.attempts)
+        logger.warning(
+            "Could not send the %s email (attempt %s); retrying later", row.kind, row.attempts, exc_info=exc
+        )
 
 
 def _publish(outbox_id: int) -> None:

@@ -99,6 +99,26 @@ def test_an_smtp_failure_postpones_the_email_and_keeps_no_token(settings):
     assert EmailOutboxService().drain() == 0  # not due yet
 
 
+class BrokenTemplate(EmailService):
+    def send(self, **kwargs):
+        raise LookupError("a template is missing")
+
+
+def test_an_unexpected_failure_postpones_that_email_and_the_drain_goes_on():
+    # given one email that cannot be rendered, queued before one that can
+    UserFactory(email="ada@example.com")
+    broken = EmailOutbox.objects.create(kind="account_exists", email="ada@example.com")
+    EmailOutbox.objects.create(kind="password_reset", email="ada@example.com")
+    service = EmailOutboxService(email=BrokenTemplate())
+    # when
+    delivered = service.drain()
+    # then both were tried; neither raised out of the drain, and both wait for a retry
+    assert delivered == 0
+    assert set(EmailOutbox.objects.values_list("attempts", flat=True)) == {1}
+    broken.refresh_from_db()
+    assert broken.last_error == "LookupError: a template is missing"
+
+
 def test_an_email_is_dropped_after_the_last_attempt(settings):
     # given
     settings.EMAIL_OUTBOX_MAX_ATTEMPTS = 2
