@@ -1,4 +1,4 @@
-"""Staff admin for account records: sessions (revocable), verification tokens and lockouts (read-only)."""
+"""Staff admin for account records: sessions (revocable); verification tokens, lockouts, owed emails (read-only)."""
 
 import ipaddress
 import logging
@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from core.adminsite.mixins import FastChangelistMixin, chunked
 
-from .models import LoginLockout, UserSession, VerificationToken
+from .models import EmailOutbox, LoginLockout, UserSession, VerificationToken
 from .services import LoginLockoutService, TokenService
 
 logger = logging.getLogger(__name__)
@@ -243,3 +243,15 @@ class LoginLockoutAdmin(ReadOnlyAdminMixin, FastChangelistMixin, admin.ModelAdmi
             service.clear(email=email)
         logger.info("admin: %d lockout(s) cleared by %s", len(emails), request.user.get_username())
         self.message_user(request, f"{len(emails)} lockout(s) cleared.", messages.SUCCESS)
+
+
+@admin.register(EmailOutbox)
+class EmailOutboxAdmin(ReadOnlyAdminMixin, FastChangelistMixin, admin.ModelAdmin):
+    """Account emails not sent yet: a broker outage or SMTP failures show here (the drain sends them)."""
+
+    list_display = ["kind", "email", "created_at", "attempts", "next_attempt_at", "last_error"]
+    search_fields = ["email"]
+    list_filter = ["kind"]
+    ordering = ["next_attempt_at", "id"]
+    fields = list_display
+    readonly_fields = fields

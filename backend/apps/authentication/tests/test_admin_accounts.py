@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from apps.authentication.admin_accounts import SESSION_INLINE_LIMIT
-from apps.authentication.models import LoginLockout, User, UserSession, VerificationToken
+from apps.authentication.models import EmailOutbox, LoginLockout, User, UserSession, VerificationToken
 from core.adminsite.testing import changelist_queries, client_for, make_staff
 
 from .admin_records import make_session, make_token
@@ -344,6 +344,12 @@ def test_resend_verification_refuses_too_large_a_selection(admin_client, monkeyp
             LOCKOUTS_URL,
             "view_loginlockout",
             lambda owner, n: LoginLockout.objects.create(email=f"{n}@example.com"),
+        ),
+        (
+            EmailOutbox,
+            reverse("admin:authentication_emailoutbox_changelist"),
+            "view_emailoutbox",
+            lambda owner, n: EmailOutbox.objects.create(kind="account_exists", email=owner.email),
         ),
     ],
 )

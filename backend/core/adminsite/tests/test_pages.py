@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
-from apps.authentication.models import LoginLockout, User, UserSession, VerificationToken
+from apps.authentication.models import EmailOutbox, LoginLockout, User, UserSession, VerificationToken
 from apps.authentication.tests.admin_records import make_session, make_token
 from apps.favorites.models import Favorite, WatchlistItem
 from apps.movies.models import MovieRecommendation
@@ -34,11 +34,12 @@ def one_of_each():
         make_session(member),
         make_token(member),
         LoginLockout.objects.create(email=member.email, attempts=1),
+        EmailOutbox.objects.create(kind="account_exists", email=member.email),
     ]
 
 
 # Account records are looked at, never added or deleted by hand.
-READ_ONLY = {UserSession, VerificationToken, LoginLockout}
+READ_ONLY = {UserSession, VerificationToken, LoginLockout, EmailOutbox}
 
 
 def test_every_model_the_issue_names_is_registered():
