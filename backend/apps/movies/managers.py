@@ -47,7 +47,12 @@ class MovieQuerySet(models.QuerySet):
         return self if include_adult else self.filter(adult=False)
 
     def with_genres(self):
-        return self.prefetch_related("genres")
+        """Each movie's genres in TMDb's order (primary first), one prefetch query for the page."""
+        from .models import Genre
+
+        # The prefetch's join through movies_movie_genre is sticky, so the ordering reuses it.
+        ordered = Genre.objects.order_by("genre_movies__position", "genre_movies__id")
+        return self.prefetch_related(models.Prefetch("genres", queryset=ordered))
 
     def with_user_flags(self, user):
         """is_favorite / in_watchlist as annotations (one query, none per item); False for anonymous users."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.conf import settings
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.generics import GenericAPIView, ListAPIView
 
@@ -87,7 +88,10 @@ class MoviePageMixin:
                 total_pages=result.total_pages,
             ),
         }
-        return APIResponse(data, meta=meta)
+        response = APIResponse(data, meta=meta)
+        if result.degraded:
+            response.cache_ttl = settings.CACHE_TTL_DEGRADED  # read by the view cache
+        return response
 
 
 def movie_list_view(

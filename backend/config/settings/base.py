@@ -181,6 +181,9 @@ CACHE_BREAKER_COOLDOWN = env_float("CACHE_BREAKER_COOLDOWN", 5.0)
 CACHE_TTL_VIEW_LIST = env_int("CACHE_TTL_VIEW_LIST", 600)
 CACHE_TTL_VIEW_DETAIL = env_int("CACHE_TTL_VIEW_DETAIL", 3600)
 CACHE_TTL_VIEW_NEGATIVE = env_int("CACHE_TTL_VIEW_NEGATIVE", 30)
+# An answer known to be less than the real one (TMDb down: the local fallback; genres unknown):
+# cached this long at every level, so it does not outlive the outage.
+CACHE_TTL_DEGRADED = env_int("CACHE_TTL_DEGRADED", 10)
 CACHE_HTTP_MAX_AGE_LIST = env_int("CACHE_HTTP_MAX_AGE_LIST", 60)
 CACHE_HTTP_MAX_AGE_DETAIL = env_int("CACHE_HTTP_MAX_AGE_DETAIL", 300)
 # /metrics answers a bearer of this token, or a staff user.

@@ -10,12 +10,12 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from core.mixins.models import SyncStatus
-from core.services.tmdb import client as tmdb_endpoints
+from core.services.tmdb import Policy
 from core.services.tmdb import movies as parse
 from core.services.tmdb.errors import TMDbBadRequest, TMDbError, TMDbUnauthorized
 
 from ..models import Genre, Movie
-from ..services import storage
+from ..services.writer import CatalogWriter
 from .models import SyncState
 from .movies import MovieSyncer
 from .runner import SyncRun
@@ -33,7 +33,7 @@ def sync_genres(run: SyncRun) -> None:
     """TMDb's movie genre list, upserted by tmdb_id (renames included)."""
     language = settings.TMDB_DEFAULT_LANGUAGE
     try:
-        payload = run.tmdb.get(tmdb_endpoints.GENRE_LIST_PATH, {"language": language})
+        payload = run.tmdb.genres(language=language, policy=Policy.BATCH)
     except TMDbUnauthorized:
         raise
     except TMDbError as exc:
@@ -48,8 +48,7 @@ def sync_genres(run: SyncRun) -> None:
     stored = {genre.tmdb_id: genre for genre in Genre.objects.filter(tmdb_id__in=[g["id"] for g in items])}
     outcomes = [_genre_outcome(stored.get(item["id"]), item) for item in items]
     if not run.dry_run and any(outcome != Outcome.UNCHANGED for outcome in outcomes):
-        storage.store_genres(items)
-        Genre.objects.filter(tmdb_id__in=[g["id"] for g in items], is_active=False).update(is_active=True)
+        CatalogWriter().store_genres(items)  # renames and re-activations, invalidated after commit
     for item, outcome in zip(items, outcomes, strict=True):
         run.summary.count(outcome)
         run.progress.advance(f"{item['name']} {outcome}")
@@ -85,9 +84,10 @@ def sync_movies(run: SyncRun, *, list_name: str, pages: int, window: str = "day"
 
 
 def _list_page(run: SyncRun, list_name: str, page: int, window: str) -> dict:
+    # Straight from TMDb: a sync must see TMDb's current pages, never the interactive cache.
     if list_name == "trending":
-        return run.tmdb.trending(window=window, page=page)
-    return run.tmdb.movie_list(list_name, page=page)
+        return run.tmdb.trending(window=window, page=page, policy=Policy.BATCH)
+    return run.tmdb.movie_list(list_name, page=page, policy=Policy.BATCH)
 
 
 def sync_movie(run: SyncRun, *, tmdb_ids: list[int]) -> None:
@@ -181,7 +181,8 @@ def _save_point(run: SyncRun, window_end: date, started: datetime) -> None:
 
 # --- stale movies ------------------------------------------------------------------------------
 def stale_movies(*, older_than: timedelta, limit: int) -> list[int]:
-    """Oldest first: never synced in full, synced before the cutoff, or failed and due for a retry."""
+    """Oldest first: never synced in full, synced before the cutoff, or failed and due for a retry;
+    and movies TMDb reported gone, checked again once per `older_than` (restored when back)."""
     now = timezone.now()
     due = Q(next_sync_attempt_at__isnull=True) | Q(next_sync_attempt_at__lte=now)
     stale = (
@@ -189,11 +190,12 @@ def stale_movies(*, older_than: timedelta, limit: int) -> list[int]:
         | Q(last_synced_at__lt=now - older_than)
         | Q(sync_status__in=[SyncStatus.FAILED, SyncStatus.PENDING, SyncStatus.PARTIAL])
     )
-    queryset = (
-        Movie.objects.filter(is_active=True)
-        .exclude(sync_status=SyncStatus.GONE)
-        .filter(stale & due)
-        .order_by(F("last_synced_at").asc(nulls_first=True), "tmdb_id")
+    gone = Q(sync_status=SyncStatus.GONE) & (
+        Q(last_synced_at__isnull=True) | Q(last_synced_at__lt=now - older_than)
+    )
+    shown = Q(is_active=True) & ~Q(sync_status=SyncStatus.GONE) & stale & due
+    queryset = Movie.objects.filter(shown | gone).order_by(
+        F("last_synced_at").asc(nulls_first=True), "tmdb_id"
     )
     return list(queryset.values_list("tmdb_id", flat=True)[:limit])
 
