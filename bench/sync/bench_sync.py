@@ -26,7 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "backend"))
 
-from core.services.tmdb.double import API_KEY, Fault, TMDbDouble, error_body  # noqa: E402
+from testing.tmdb.double import API_KEY, Fault, TMDbDouble, error_body  # noqa: E402
 
 SUMMARY = re.compile(
     r"^created=\d+ updated=\d+ unchanged=\d+ failed=\d+ upstream_calls=\d+ rate_limited=\d+ seconds=[\d.]+$"

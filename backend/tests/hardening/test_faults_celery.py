@@ -10,7 +10,7 @@ import uuid
 
 import pytest
 
-from core.services.tmdb.double import API_KEY, TMDbDouble
+from testing.tmdb.double import API_KEY, TMDbDouble
 
 from .support.processes import ROOT, wait_until
 

@@ -143,7 +143,7 @@ def test_a_real_worker_runs_a_sync_task_from_the_broker(tmdb, settings, tmp_path
     """A Celery worker subprocess on a queue of its own (so no other engineer's tasks are taken)."""
     # given a worker with this test's settings, pointed at the TMDb double
     queue = f"sync-test-{uuid.uuid4().hex[:10]}"
-    from core.services.tmdb.double import API_KEY
+    from testing.tmdb.double import API_KEY
 
     db_name = django_settings.DATABASES["default"]["NAME"]  # the test database, committed data
     env = {

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
-from .double_payloads import (
+from .payloads import (
     API_KEY,
     CONFIGURATION,
     GENRES,
