@@ -367,7 +367,7 @@ TMDB_BACKOFF_MAX = env_float("TMDB_BACKOFF_MAX", 8.0)
 TMDB_TIME_BUDGET = env_float("TMDB_TIME_BUDGET", 8.0)
 TMDB_POOL_SIZE = env_int("TMDB_POOL_SIZE", 20)
 # Client-side token bucket shared by every process through Redis (TMDb allows ~40/s).
-TMDB_RATE_LIMIT = env_float("TMDB_RATE_LIMIT", 35.0)
+TMDB_RATE_LIMIT = env_float("TMDB_RATE_LIMIT", 38.0)
 # After a failed call (retries exhausted) calls fail fast for this many seconds.
 TMDB_FAILURE_COOLDOWN = env_float("TMDB_FAILURE_COOLDOWN", 10.0)
 # Local "top rated" needs this many votes; now playing = released in the last N days.

@@ -7,9 +7,10 @@ import logging
 from django.conf import settings
 
 from core import cache
+from core.cache import keys
+from core.cache.ttl import TTL
 from core.exceptions import NotFound, UpstreamUnavailable
 from core.services.tmdb import TMDbClient, get_client
-from core.services.tmdb import cache_keys as keys
 from core.services.tmdb.errors import TMDbError
 
 from ..models import Genre
@@ -39,7 +40,7 @@ class GenreService:
             cache.get_or_set(
                 keys.genres_synced_key(language=settings.TMDB_DEFAULT_LANGUAGE),
                 self.sync_genres,
-                ttl=keys.TTL_STATIC,
+                ttl=TTL.TMDB_STATIC,
             )
         except UpstreamUnavailable:
             logger.info("Genre sync skipped: TMDb unavailable")

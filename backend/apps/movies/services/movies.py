@@ -11,10 +11,11 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from core import cache
+from core.cache import keys
+from core.cache.ttl import TTL
 from core.exceptions import NotFound, UpstreamUnavailable, ValidationFailed
 from core.mixins.models import SyncStatus
 from core.services.tmdb import Policy, TMDbClient, get_client
-from core.services.tmdb import cache_keys as keys
 from core.services.tmdb import movies as parse
 from core.services.tmdb.errors import (
     TMDbBadRequest,
@@ -307,7 +308,7 @@ class MovieService:
             }
 
         key = keys.stored_page_key(kind=kind, params=key_params)
-        full_ttl = keys.stored_page_ttl(kind)
+        full_ttl = TTL.stored_page(kind)
         # A page whose movies could not all get their genres is kept for seconds, not the full TTL.
         return cache.get_or_set(
             key,

@@ -162,7 +162,11 @@ class MovieSyncer:
                 if not is_transient(exc):
                     raise
                 return self._failed(tmdb_id, exc)
-        return Outcome.CREATED if movie is None else Outcome.UPDATED
+        # A row stored only from another movie's list (never synced in full) is new to the operator.
+        first_sync = movie is None or (
+            movie.sync_status == SyncStatus.PARTIAL and movie.last_synced_at is None
+        )
+        return Outcome.CREATED if first_sync else Outcome.UPDATED
 
     def _gone(self, tmdb_id: int) -> Outcome:
         """TMDb says the movie no longer exists (34): soft-delete it; unknown ids are failures."""

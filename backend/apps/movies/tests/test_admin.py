@@ -347,9 +347,7 @@ def test_language_and_status_filter_choices_come_from_the_cache(admin_client):
     MovieFactory(original_language="ja", status="Rumored")
     admin_client.get(MOVIES_URL)
     # when
-    cached = cache.get(
-        admin_filters.CHOICES_CACHE_KEY_TEMPLATE.format(field="original_language"), level="query"
-    )
+    cached = cache.get(cache_keys.admin_choices("original_language"), level="query")
     # then
     assert cached == ["ja"]
     assert admin_filters.distinct_values("status") == ["Rumored"]

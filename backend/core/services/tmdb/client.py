@@ -9,8 +9,9 @@ from enum import StrEnum
 from django.conf import settings
 
 from core import cache
+from core.cache import keys
+from core.cache.ttl import TTL
 
-from . import cache_keys as keys
 from .base import BaseClient
 from .errors import TMDbNotConfigured, TMDbNotFound, TMDbUnavailable
 
@@ -55,13 +56,13 @@ class TMDbClient(BaseClient):
 
     # --- static data -----------------------------------------------------------------------
     def configuration(self) -> dict:
-        return self._cached(keys.configuration_key(), keys.TTL_STATIC, CONFIGURATION_PATH, {})
+        return self._cached(keys.configuration_key(), TTL.TMDB_STATIC, CONFIGURATION_PATH, {})
 
     def genres(self, *, language: str | None = None, policy: Policy = Policy.CACHED) -> dict:
         language = language or self.default_language()
         return self._cached(
             keys.genres_key(language=language),
-            keys.TTL_STATIC,
+            TTL.TMDB_STATIC,
             GENRE_LIST_PATH,
             {"language": language},
             policy=policy,
@@ -83,7 +84,7 @@ class TMDbClient(BaseClient):
         params = {"language": language, "append_to_response": append}
         path = MOVIE_DETAILS_PATH.format(tmdb_id=int(tmdb_id))
         policy = policy or (Policy.REFRESH if fresh else Policy.CACHED)
-        return self._cached(key, keys.TTL_DETAILS, path, params, policy=policy)
+        return self._cached(key, TTL.TMDB_DETAIL, path, params, policy=policy)
 
     def recommendations(self, tmdb_id: int, *, page: int = 1, language: str | None = None) -> dict:
         return self._related(RECOMMENDATIONS_PATH, "recommendations", tmdb_id, page, language)
@@ -94,7 +95,7 @@ class TMDbClient(BaseClient):
     def _related(self, template: str, kind: str, tmdb_id: int, page: int, language: str | None) -> dict:
         params = {"page": page, "language": language or self.default_language()}
         key = keys.related_key(tmdb_id=tmdb_id, kind=kind, params=params)
-        return self._cached(key, keys.TTL_LIST, template.format(tmdb_id=int(tmdb_id)), params)
+        return self._cached(key, TTL.TMDB_LIST, template.format(tmdb_id=int(tmdb_id)), params)
 
     # --- lists -----------------------------------------------------------------------------
     def movie_list(
@@ -109,7 +110,7 @@ class TMDbClient(BaseClient):
         """popular, top_rated, now_playing or upcoming."""
         params = {"page": page, "language": language or self.default_language(), "region": region}
         key = keys.movie_list_key(kind=kind, params=params)
-        return self._cached(key, keys.TTL_LIST, MOVIE_LIST_PATHS[kind], params, policy=policy)
+        return self._cached(key, TTL.TMDB_LIST, MOVIE_LIST_PATHS[kind], params, policy=policy)
 
     def popular(self, **kwargs) -> dict:
         return self.movie_list("popular", **kwargs)
@@ -136,7 +137,7 @@ class TMDbClient(BaseClient):
         params = {"page": page, "language": language or self.default_language()}
         key = keys.movie_list_key(kind=f"trending_{window}", params=params)
         path = TRENDING_PATH.format(window=window)
-        return self._cached(key, keys.TTL_TRENDING, path, params, policy=policy)
+        return self._cached(key, TTL.TMDB_TRENDING, path, params, policy=policy)
 
     def search(
         self,
@@ -158,7 +159,7 @@ class TMDbClient(BaseClient):
             "year": year,
         }
         return self._cached(
-            keys.search_key(params=params), keys.TTL_SEARCH, SEARCH_PATH, params, policy=policy
+            keys.search_key(params=params), TTL.TMDB_SEARCH, SEARCH_PATH, params, policy=policy
         )
 
     def discover(
@@ -179,7 +180,7 @@ class TMDbClient(BaseClient):
             "include_adult": "true" if include_adult else "false",
         }
         key = keys.discover_key(params=params)
-        return self._cached(key, keys.TTL_DISCOVER, DISCOVER_PATH, params, policy=policy)
+        return self._cached(key, TTL.TMDB_DISCOVER, DISCOVER_PATH, params, policy=policy)
 
     def changes(self, *, start_date: str | None = None, end_date: str | None = None, page: int = 1) -> dict:
         """The changes feed is read only by sync runs, and never from a cache (a change shows at once)."""
@@ -209,7 +210,7 @@ class TMDbClient(BaseClient):
             try:
                 return self.get(path, params)
             except TMDbNotFound:
-                cache.set(negative_key, True, ttl=keys.TTL_NEGATIVE)
+                cache.set(negative_key, True, ttl=TTL.TMDB_NEGATIVE)
                 raise
             except TMDbNotConfigured:
                 raise

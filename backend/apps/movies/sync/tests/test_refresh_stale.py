@@ -83,8 +83,8 @@ def test_list_rows_never_synced_in_full_come_first(run_command, tmdb):
     # when
     result = run_command("refresh_stale", "--limit", "2")
 
-    # then the two partial rows (never synced) go first
-    assert result.summary["updated"] == 2
+    # then the two partial rows (never synced, so counted as created) go first
+    assert result.summary["created"] == 2
     assert Movie.objects.get(tmdb_id=2).sync_status == SyncStatus.COMPLETE
     assert Movie.objects.get(tmdb_id=1).last_synced_at < timezone.now() - timedelta(days=99)
 

@@ -3,7 +3,7 @@
 from datetime import date
 
 from core import cache
-from core.services.tmdb import cache_keys as keys
+from core.cache import keys
 from core.services.tmdb import movies as parse
 from core.services.tmdb.images import image_url, image_urls
 from testing.tmdb.double import CONFIGURATION, movie_payload
