@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
 
 from django.conf import settings
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from core.mixins.models import SyncStatus
@@ -180,20 +180,22 @@ def _save_point(run: SyncRun, window_end: date, started: datetime) -> None:
 
 
 # --- stale movies ------------------------------------------------------------------------------
-def stale_movies(*, older_than: timedelta, limit: int) -> list[int]:
-    """Oldest first: never synced in full, synced before the cutoff, or failed and due for a retry."""
-    now = timezone.now()
+def stale_queryset(*, older_than: timedelta, now: datetime | None = None) -> QuerySet:
+    """Never synced in full, synced before the cutoff, or failed and due for a retry (the gauge counts it)."""
+    now = now or timezone.now()
     due = Q(next_sync_attempt_at__isnull=True) | Q(next_sync_attempt_at__lte=now)
     stale = (
         Q(last_synced_at__isnull=True)
         | Q(last_synced_at__lt=now - older_than)
         | Q(sync_status__in=[SyncStatus.FAILED, SyncStatus.PENDING, SyncStatus.PARTIAL])
     )
-    queryset = (
-        Movie.objects.filter(is_active=True)
-        .exclude(sync_status=SyncStatus.GONE)
-        .filter(stale & due)
-        .order_by(F("last_synced_at").asc(nulls_first=True), "tmdb_id")
+    return Movie.objects.filter(is_active=True).exclude(sync_status=SyncStatus.GONE).filter(stale & due)
+
+
+def stale_movies(*, older_than: timedelta, limit: int) -> list[int]:
+    """Oldest first: never synced in full, synced before the cutoff, or failed and due for a retry."""
+    queryset = stale_queryset(older_than=older_than).order_by(
+        F("last_synced_at").asc(nulls_first=True), "tmdb_id"
     )
     return list(queryset.values_list("tmdb_id", flat=True)[:limit])
 
