@@ -25,8 +25,6 @@ from .summary import Outcome
 LISTS = ("popular", "top_rated", "now_playing", "upcoming", "trending")
 TRENDING_WINDOWS = ("day", "week")
 CHANGES_WINDOW_DAYS = 14
-# TMDb serves no page past 500 (of 100 changes each); a window listing more is cut in halves.
-CHANGES_MAX_PAGE = 500
 CHANGES_STATE = "sync_changes"
 HELD_CHUNK = 500
 
@@ -98,6 +96,10 @@ def sync_movie(run: SyncRun, *, tmdb_ids: list[int]) -> None:
 
 
 # --- changes -----------------------------------------------------------------------------------
+# TMDb serves no page past 500 (of 100 changes each); a window listing more is cut in halves.
+CHANGES_MAX_PAGE = 500
+
+
 class _WindowTooLarge(Exception):
     """A window lists more pages than TMDb serves; it is cut in two and read again."""
 
