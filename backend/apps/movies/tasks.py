@@ -9,6 +9,7 @@ from functools import partial
 
 from celery import shared_task
 from celery.utils.time import get_exponential_backoff_interval
+from django.conf import settings
 from django.db import transaction
 
 from .sync import jobs
@@ -72,11 +73,11 @@ def sync_changes(self, since: str | None = None) -> dict:
 
 
 @shared_task(name="movies.refresh_stale", **TASK_OPTIONS)
-def refresh_stale(self, older_than_days: int = 7, limit: int = 500) -> dict:
+def refresh_stale(self, older_than_days: int | None = None, limit: int = 500) -> dict:
+    """`older_than_days` defaults to SYNC_STALE_AFTER_DAYS, the refresh age /metrics measures."""
+    days = int(older_than_days) if older_than_days is not None else settings.SYNC_STALE_AFTER_DAYS
     return _run(
-        self,
-        "refresh_stale",
-        partial(jobs.refresh_stale, older_than=timedelta(days=int(older_than_days)), limit=int(limit)),
+        self, "refresh_stale", partial(jobs.refresh_stale, older_than=timedelta(days=days), limit=int(limit))
     )
 
 

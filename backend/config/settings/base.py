@@ -404,6 +404,9 @@ SYNC_RATE_LIMIT_RETRIES = env_int("SYNC_RATE_LIMIT_RETRIES", 5)
 SYNC_ABORT_AFTER_FAILURES = env_int("SYNC_ABORT_AFTER_FAILURES", 20)
 # The first `sync_changes` without --since and without a stored point starts this many days back.
 SYNC_CHANGES_DEFAULT_DAYS = env_int("SYNC_CHANGES_DEFAULT_DAYS", 1)
+# The refresh age: a movie synced longer ago is stale. `refresh_stale` (command, task, beat entry)
+# defaults to it, and /metrics counts the rows past it (movie_nexus_catalog_stale_movies).
+SYNC_STALE_AFTER_DAYS = env_int("SYNC_STALE_AFTER_DAYS", 7)
 # `warm_cache` also renders the details of this many of the most popular movies.
 WARM_CACHE_DETAIL_COUNT = env_int("WARM_CACHE_DETAIL_COUNT", 50)
 
@@ -454,7 +457,7 @@ CELERY_BEAT_SCHEDULE = {
     "refresh-stale": {
         "task": "movies.refresh_stale",
         "schedule": crontab(minute=30, hour=2),
-        "kwargs": {"older_than_days": 7, "limit": 1000},
+        "kwargs": {"older_than_days": SYNC_STALE_AFTER_DAYS, "limit": 1000},
         "options": {"expires": 12 * 60 * 60},
     },
     "warm-cache": {
