@@ -118,8 +118,8 @@ class MovieService:
         """Store a details payload through the catalog writer (idempotent upsert by tmdb_id)."""
         if movie is not None and int(data.get("id") or movie.tmdb_id) != movie.tmdb_id:
             raise ValueError("payload is for another movie")
-        stored = self.writer.store_details({**data, "id": int(data.get("id") or movie.tmdb_id)})
-        return Movie.objects.with_genres().get(pk=stored.pk)
+        tmdb_id = self.writer.store_details({**data, "id": int(data.get("id") or movie.tmdb_id)})
+        return Movie.objects.with_genres().get(tmdb_id=tmdb_id)
 
     def _localize_details(self, movie: Movie, audience: Audience) -> None:
         if audience.is_default_language or not self.tmdb.configured:

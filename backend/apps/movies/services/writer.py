@@ -132,9 +132,10 @@ class CatalogWriter:
         return pks, changes
 
     # --- one movie in full -----------------------------------------------------------------
-    def store_details(self, payload: dict, *, restore: bool = True) -> Movie:
+    def store_details(self, payload: dict, *, restore: bool = True) -> int:
         """Upsert one movie from a full details payload: fields, metadata, genres in TMDb's order,
-        recommendations and similar (their movies stored as list rows), bookkeeping reset."""
+        recommendations and similar (their movies stored as list rows), bookkeeping reset.
+        Returns its tmdb_id."""
         tmdb_id = int(payload["id"])
         genre_items = parse.genre_items(payload)
         related = {
@@ -143,10 +144,12 @@ class CatalogWriter:
             if isinstance(payload.get(kind), dict)
         }
         related_items = [item for items in related.values() for item in items]
-        genre_pks = self._store_genre_items(genre_items)
-        genre_pks = {**self._ensure_genres(_genre_ids_of(related_items))[1], **genre_pks}
+        genre_pks = self._store_genre_items(genre_items, also=_genre_ids_of(related_items))
+        missing = _genre_ids_of(related_items) - set(genre_pks)
+        if missing:
+            genre_pks = {**self._ensure_genres(missing)[1], **genre_pks}
         self._atomic(lambda: self._write_details(payload, genre_items, related, genre_pks, restore=restore))
-        return Movie.objects.get(tmdb_id=tmdb_id)
+        return tmdb_id
 
     def _write_details(
         self, payload: dict, genre_items: list, related: dict, genre_pks: dict, *, restore: bool
@@ -156,25 +159,27 @@ class CatalogWriter:
         rows = [_list_row(payload), *(_list_row(item) for item in related_items)]
         pks, changes, inserted = _upsert_movies(rows, overwrite=True)
         movie_pk = pks[tmdb_id]
-        restored = self._update_detail_fields(movie_pk, payload, restore=restore)
+        restored = self._update_detail_fields(movie_pk, payload, related.keys(), restore=restore)
         changes.movies.add(tmdb_id)
         changes.lists |= restored or tmdb_id in inserted
         links = {movie_pk: [item["id"] for item in genre_items]}
         links.update({pks[i["id"]]: _valid_genre_ids(i.get("genre_ids")) for i in related_items})
         changes.merge(_replace_genre_links(links, genre_pks, by_tmdb_id=_inverse(pks)))
-        for kind, items in related.items():
-            _replace_relations(movie_pk, RELATION_KINDS[kind], [pks[item["id"]] for item in items])
-        _stamp_related(movie_pk, related.keys())
+        _replace_relations(
+            movie_pk,
+            {RELATION_KINDS[kind]: [pks[item["id"]] for item in items] for kind, items in related.items()},
+        )
         return None, changes
 
     @staticmethod
-    def _update_detail_fields(movie_pk: int, payload: dict, *, restore: bool) -> bool:
-        """The detail columns and bookkeeping; a movie TMDb had reported gone is shown again
-        (True). A movie staff hid stays hidden."""
+    def _update_detail_fields(movie_pk: int, payload: dict, related_kinds, *, restore: bool) -> bool:
+        """The detail columns, metadata (with when each relation type was stored) and bookkeeping;
+        a movie TMDb had reported gone is shown again (True). A movie staff hid stays hidden."""
         previous, status = Movie.objects.filter(pk=movie_pk).values_list("metadata", "sync_status").get()
+        metadata = {**(previous or {}), **parse.detail_metadata(payload)}
         values = {
             **parse.detail_fields(payload),
-            "metadata": {**(previous or {}), **parse.detail_metadata(payload)},
+            "metadata": _with_related_stamp(metadata, related_kinds),
             "sync_status": SyncStatus.COMPLETE,
             "last_synced_at": timezone.now(),
             "sync_retries": 0,
@@ -203,7 +208,7 @@ class CatalogWriter:
             pks, changes, _ = _upsert_movies(rows, overwrite=True)
             links = {pks[i["id"]]: _valid_genre_ids(i.get("genre_ids")) for i in items}
             changes.merge(_replace_genre_links(links, genre_pks, by_tmdb_id=_inverse(pks)))
-            count = _replace_relations(pks[tmdb_id], relation_type, [pks[item["id"]] for item in items])
+            count = _replace_relations(pks[tmdb_id], {relation_type: [pks[item["id"]] for item in items]})
             _stamp_related(pks[tmdb_id], [relation_type])
             changes.movies.add(tmdb_id)
             return count, changes
@@ -216,15 +221,20 @@ class CatalogWriter:
         everything rendered from the catalog (genre names appear in every movie payload)."""
         return self._store_genre_items(items, reactivate=True)
 
-    def _store_genre_items(self, items: list[dict], *, reactivate: bool = False) -> dict[int, int]:
+    def _store_genre_items(
+        self, items: list[dict], *, reactivate: bool = False, also: set[int] = frozenset()
+    ) -> dict[int, int]:
+        """Genres upserted; {tmdb_id: pk} of them and of the known ones among `also` (one query
+        when nothing changed)."""
         items = sorted({g["id"]: g for g in items if _valid_genre(g)}.values(), key=lambda g: g["id"])
-        if not items:
-            return {}
         ids = [g["id"] for g in items]
-        existing = {g.tmdb_id: g for g in Genre.objects.filter(tmdb_id__in=ids)}
+        if not ids and not also:
+            return {}
+        existing = {g.tmdb_id: g for g in Genre.objects.filter(tmdb_id__in={*ids, *also})}
+        known = {tmdb_id: genre.pk for tmdb_id, genre in existing.items()}
         if all(_genre_current(existing.get(g["id"]), g, reactivate) for g in items):
-            return {tmdb_id: genre.pk for tmdb_id, genre in existing.items()}
-        return self._atomic(lambda: _write_genres(items, reactivate=reactivate))
+            return known
+        return {**known, **self._atomic(lambda: _write_genres(items, reactivate=reactivate))}
 
     def _ensure_genres(self, genre_ids: set[int]) -> tuple[bool, dict[int, int]]:
         """(every id known, {tmdb_id: pk}), fetching TMDb's genre list once when an id is unknown."""
@@ -405,22 +415,26 @@ def _upsert_movies(rows: list[Movie], *, overwrite: bool) -> tuple[dict[int, int
 
 
 def _upsert_chunk(rows: list[Movie], *, overwrite: bool) -> dict[int, int]:
+    """One INSERT … ON CONFLICT DO UPDATE … WHERE … RETURNING for the rows (sorted by tmdb_id);
+    returns {tmdb_id: pk} of the rows inserted or changed."""
     meta = Movie._meta
-    fields = [f for f in meta.concrete_fields if not f.primary_key]
     quote = connection.ops.quote_name
     table = quote(meta.db_table)
-    columns = ", ".join(quote(f.column) for f in fields)
-    placeholder = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    params = [f.get_db_prep_save(f.pre_save(row, True), connection) for row in rows for f in fields]
+    varying = [meta.get_field(name) for name in ("tmdb_id", *LIST_COLUMNS)]
+    fixed = [f for f in meta.concrete_fields if not f.primary_key and f not in varying]
+    columns = ", ".join(quote(f.column) for f in (*varying, *fixed))
+    if connection.vendor == "postgresql":
+        source, params = _unnest_source(rows, varying, fixed)
+    else:
+        source, params = _values_source(rows, [*varying, *fixed])
     updates = ", ".join(f"{quote(c)} = excluded.{quote(c)}" for c in (*LIST_COLUMNS, "updated_at"))
     distinct = "IS DISTINCT FROM" if connection.vendor == "postgresql" else "IS NOT"
     differs = " OR ".join(f"{table}.{quote(c)} {distinct} excluded.{quote(c)}" for c in LIST_COLUMNS)
     condition = f"({differs})" if overwrite else "1 = 0"
-    values = ", ".join([placeholder] * len(rows))
-    # Only quoted column names are interpolated; every value is a bound parameter.
+    # Only quoted column names and type names are interpolated; every value is a bound parameter.
     sql = " ".join(
         [
-            f"INSERT INTO {table} ({columns}) VALUES {values}",  # noqa: S608
+            f"INSERT INTO {table} ({columns}) {source}",
             f"ON CONFLICT ({quote('tmdb_id')}) DO UPDATE SET {updates} WHERE {condition}",
             f"RETURNING {quote('tmdb_id')}, {quote(meta.pk.column)}",
         ]
@@ -428,6 +442,29 @@ def _upsert_chunk(rows: list[Movie], *, overwrite: bool) -> dict[int, int]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return dict(cursor.fetchall())
+
+
+def _values_source(rows: list[Movie], fields: list) -> tuple[str, list]:
+    """VALUES (…), (…): one placeholder per value (SQLite)."""
+    placeholder = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    params = [f.get_db_prep_save(f.pre_save(row, True), connection) for row in rows for f in fields]
+    return "VALUES " + ", ".join([placeholder] * len(rows)), params
+
+
+def _unnest_source(rows: list[Movie], varying: list, fixed: list) -> tuple[str, list]:
+    """SELECT … FROM unnest(one array per varying column) ORDER BY tmdb_id (PostgreSQL): a fixed,
+    small number of parameters whatever the row count, and rows inserted (so locked) in order."""
+    quote = connection.ops.quote_name
+    arrays = [[f.get_db_prep_save(getattr(row, f.attname), connection) for row in rows] for f in varying]
+    template = rows[0]
+    constants = [f.get_db_prep_save(f.pre_save(template, True), connection) for f in fixed]
+    names = ", ".join(quote(f.column) for f in varying)
+    unnest = ", ".join(f"%s::{f.db_type(connection)}[]" for f in varying)
+    selected = ", ".join(
+        [*(f"u.{quote(f.column)}" for f in varying), *(f"%s::{f.db_type(connection)}" for f in fixed)]
+    )
+    source = f"SELECT {selected} FROM unnest({unnest}) AS u({names}) ORDER BY u.{quote('tmdb_id')}"  # noqa: S608 - quoted names only
+    return source, [*constants, *arrays]
 
 
 # --- rows owned by locked movies ----------------------------------------------------------------
@@ -465,11 +502,13 @@ def _replace_genre_links(
     return Changes(movies={by_tmdb_id[pk] for pk in differing if pk in by_tmdb_id}, lists=True)
 
 
-def _replace_relations(source_pk: int, relation_type: str, ordered_pks: list[int]) -> int:
-    ordered = [pk for pk in dict.fromkeys(ordered_pks) if pk != source_pk]
-    MovieRecommendation.objects.filter(source_movie_id=source_pk, recommendation_type=relation_type).delete()
-    MovieRecommendation.objects.bulk_create(
-        [
+def _replace_relations(source_pk: int, ranked: dict[str, list[int]]) -> int:
+    """Replace the source movie's relations of each given type with TMDb's ranked lists (score 1.0
+    down to >0): one delete and one insert for all types."""
+    rows = []
+    for relation_type, pks in ranked.items():
+        ordered = [pk for pk in dict.fromkeys(pks) if pk != source_pk]
+        rows += [
             MovieRecommendation(
                 source_movie_id=source_pk,
                 recommended_movie_id=pk,
@@ -478,26 +517,36 @@ def _replace_relations(source_pk: int, relation_type: str, ordered_pks: list[int
             )
             for rank, pk in enumerate(ordered)
         ]
-    )
-    return len(ordered)
+    if ranked:
+        MovieRecommendation.objects.filter(
+            source_movie_id=source_pk, recommendation_type__in=list(ranked)
+        ).delete()
+        MovieRecommendation.objects.bulk_create(rows)
+    return len(rows)
+
+
+def _with_related_stamp(metadata: dict, kinds: Iterable[str]) -> dict:
+    """Metadata noting when each relation type was stored (a read fetches a type only once)."""
+    types = [str(RELATION_KINDS.get(kind, kind)) for kind in kinds]
+    if not types:
+        return metadata
+    now = timezone.now().isoformat()
+    return {
+        **metadata,
+        "related_synced_at": {**(metadata.get("related_synced_at") or {}), **dict.fromkeys(types, now)},
+    }
 
 
 def _stamp_related(movie_pk: int, kinds: Iterable[str]) -> None:
-    """Remember when each relation type was stored (a read fetches a type only once)."""
-    types = [RELATION_KINDS.get(kind, kind) for kind in kinds]
-    if not types:
-        return
     metadata = Movie.objects.filter(pk=movie_pk).values_list("metadata", flat=True).first() or {}
-    now = timezone.now().isoformat()
-    synced = {**(metadata.get("related_synced_at") or {}), **{str(t): now for t in types}}
-    Movie.objects.filter(pk=movie_pk).update(metadata={**metadata, "related_synced_at": synced})
+    Movie.objects.filter(pk=movie_pk).update(metadata=_with_related_stamp(metadata, kinds))
 
 
 # --- genres ------------------------------------------------------------------------------------
 def _write_genres(items: list[dict], *, reactivate: bool) -> tuple[dict[int, int], Changes]:
     existing = {
         g.tmdb_id: g
-        for g in Genre.objects.select_for_update()
+        for g in Genre.objects.select_for_update(no_key=True)
         .filter(tmdb_id__in=[g["id"] for g in items])
         .order_by("tmdb_id")
     }

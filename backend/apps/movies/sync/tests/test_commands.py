@@ -220,10 +220,10 @@ def test_crash_mid_run_leaves_synced_movies_synced_and_none_half_written(run_com
     # given a storage step that dies while writing the third movie (after its row was upserted)
     original = writer._replace_relations
 
-    def dying(source_pk, relation_type, ordered_pks):
+    def dying(source_pk, ranked):
         if Movie.objects.get(pk=source_pk).tmdb_id == 3:
             raise RuntimeError("killed mid-write")
-        return original(source_pk, relation_type, ordered_pks)
+        return original(source_pk, ranked)
 
     monkeypatch.setattr(writer, "_replace_relations", dying)
 
