@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.apps import apps as django_apps
 from django.db import connection, models
 from django.db.models import BooleanField, Exists, OuterRef, Q, Value
 
@@ -61,8 +62,9 @@ class MovieQuerySet(models.QuerySet):
                 is_favorite=Value(False, output_field=BooleanField()),
                 in_watchlist=Value(False, output_field=BooleanField()),
             )
-        from apps.favorites.models import Favorite, WatchlistItem
-
+        # By app label, not an import: the catalog does not depend on the favorites app's modules.
+        Favorite = django_apps.get_model("favorites", "Favorite")
+        WatchlistItem = django_apps.get_model("favorites", "WatchlistItem")
         return self.annotate(
             is_favorite=Exists(Favorite.objects.filter(user=user, movie=OuterRef("pk"), is_active=True)),
             in_watchlist=Exists(
