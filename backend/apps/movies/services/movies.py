@@ -57,39 +57,51 @@ class MovieService:
         """Known active → database; known gone → NotFound; unknown → fetched from TMDb and stored."""
         _check_id(tmdb_id)
         movie = Movie.objects.filter(tmdb_id=tmdb_id).first()
-        if movie is not None:
-            if movie.is_active:
-                return movie
-            if movie.sync_status != SyncStatus.GONE or not self.tmdb.configured:
-                raise NotFound(f"Movie {tmdb_id} not found.")
-            return self._recheck_gone(tmdb_id)
-        if not self.tmdb.configured:
+        if movie is not None and movie.is_active:
+            return movie
+        self._store_missing(tmdb_id, movie)
+        return Movie.objects.get(tmdb_id=tmdb_id)
+
+    def _store_missing(self, tmdb_id: int, movie: Movie | None) -> None:
+        """Unknown: fetched and stored. Reported gone by TMDb: asked again (TMDb's 404 is cached
+        5 min) and restored if back. Hidden by staff, or no TMDb to ask: NotFound."""
+        if movie is None and not self.tmdb.configured:
             # The embedded demo: the local catalog is all there is, so unknown means not found.
             raise NotFound(f"Movie {tmdb_id} is not in the local catalog (TMDb is not configured).")
-        return self.sync_movie_from_tmdb(tmdb_id=tmdb_id, fresh=False)
-
-    def _recheck_gone(self, tmdb_id: int) -> Movie:
-        """A movie TMDb reported gone: asked again (TMDb's 404 is cached briefly), restored if back."""
+        if movie is not None and (movie.sync_status != SyncStatus.GONE or not self.tmdb.configured):
+            raise NotFound(f"Movie {tmdb_id} not found.")
         try:
-            return self.sync_movie_from_tmdb(tmdb_id=tmdb_id, fresh=False)
+            self._sync(tmdb_id, fresh=False)
         except UpstreamUnavailable as exc:
-            raise NotFound(f"Movie {tmdb_id} not found.") from exc
+            if movie is not None:  # still gone as far as anyone knows
+                raise NotFound(f"Movie {tmdb_id} not found.") from exc
+            raise
 
     def get_movie_details(self, *, tmdb_id: int, audience: Audience | None = None) -> Movie:
-        """The detail view's movie: completed from TMDb when only a list row is stored (if TMDb answers)."""
+        """The detail view's movie, read once with its genres and flags: stored on first read, and
+        completed from TMDb when only a list row is stored (if TMDb answers)."""
         audience = audience or Audience()
-        movie = self.get_movie(tmdb_id=tmdb_id)
-        if _needs_completion(movie) and self.tmdb.configured:
+        _check_id(tmdb_id)
+        read = Movie.objects.with_genres().with_user_flags(audience.user).filter(tmdb_id=tmdb_id)
+        movie = read.first()
+        if movie is None or not movie.is_active:
+            self._store_missing(tmdb_id, movie)
+            movie = read.get()
+        elif _needs_completion(movie) and self.tmdb.configured:
             try:
-                movie = self.sync_movie_from_tmdb(tmdb_id=tmdb_id, fresh=False)
+                self._sync(tmdb_id, fresh=False)
+                movie = read.get()
             except UpstreamUnavailable:
                 logger.info("Serving stored movie %s: TMDb unavailable", tmdb_id)
-        movie = Movie.objects.with_genres().with_user_flags(audience.user).get(pk=movie.pk)
         self._localize_details(movie, audience)
         return movie
 
     def sync_movie_from_tmdb(self, *, tmdb_id: int, fresh: bool = True) -> Movie:
         """Full sync in one upstream call (append_to_response); 34 soft-deletes and raises NotFound."""
+        self._sync(tmdb_id, fresh=fresh)
+        return Movie.objects.with_genres().get(tmdb_id=tmdb_id)
+
+    def _sync(self, tmdb_id: int, *, fresh: bool) -> None:
         _check_id(tmdb_id)
         try:
             payload = self.tmdb.movie_details(tmdb_id, fresh=fresh)
@@ -105,7 +117,7 @@ class MovieService:
             self.writer.record_failure(tmdb_id, exc)
             raise upstream_unavailable(exc) from exc
         self._refresh_image_configuration()
-        return self.update_movie_data(data={**payload, "id": payload.get("id") or tmdb_id})
+        self.writer.store_details({**payload, "id": payload.get("id") or tmdb_id})
 
     def _refresh_image_configuration(self) -> None:
         """TMDb just answered: make sure /configuration (image sizes, cached 7 days) is cached too."""
