@@ -7,6 +7,9 @@ from rest_framework import serializers
 from core.constants import MAX_QUERY_LENGTH
 
 MAX_ID = 2**31 - 1
+# Ids in one list-valued parameter (genre, with_genres). Every id is a condition the query
+# must meet; TMDb has 19 movie genres, and no movie has more than a handful.
+MAX_LIST_IDS = 10
 LANGUAGE_REGEX = r"^[a-z]{2}(-[A-Z]{2})?$"
 REGION_REGEX = r"^[A-Z]{2}$"
 ORDERING_CHOICES = [
@@ -24,7 +27,11 @@ ORDERING_CHOICES = [
 
 
 class CommaSeparatedIntegers(serializers.CharField):
-    """Comma-separated ids ("18,53") → [18, 53]; each a positive 32-bit id."""
+    """Comma-separated ids ("18,53") → [18, 53]; each a positive 32-bit id, at most MAX_LIST_IDS distinct."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", MAX_LIST_IDS * 11)  # ten digits and a comma per id
+        super().__init__(**kwargs)
 
     def to_internal_value(self, data):
         text = super().to_internal_value(data)
@@ -34,6 +41,9 @@ class CommaSeparatedIntegers(serializers.CharField):
             raise serializers.ValidationError("Use comma-separated numeric ids.") from exc
         if not values or any(not 1 <= value <= MAX_ID for value in values):
             raise serializers.ValidationError(f"Ids must be between 1 and {MAX_ID}.")
+        values = list(dict.fromkeys(values))
+        if len(values) > MAX_LIST_IDS:
+            raise serializers.ValidationError(f"At most {MAX_LIST_IDS} ids.")
         return values
 
 
@@ -61,7 +71,7 @@ class SearchParams(AudienceParams):
 class LocalListParams(AudienceParams):
     q = serializers.CharField(required=False, max_length=MAX_QUERY_LENGTH, allow_blank=True)
     genre = CommaSeparatedIntegers(
-        required=False, help_text="Genre TMDb id(s), comma-separated (all must match)."
+        required=False, help_text=f"Genre TMDb id(s), comma-separated (all must match; at most {MAX_LIST_IDS})."
     )
     year_from = serializers.IntegerField(required=False, min_value=1870, max_value=2100)
     year_to = serializers.IntegerField(required=False, min_value=1870, max_value=2100)
@@ -96,7 +106,9 @@ class DiscoverParams(AudienceParams):
             "title.desc",
         ],
     )
-    with_genres = CommaSeparatedIntegers(required=False)
+    with_genres = CommaSeparatedIntegers(
+        required=False, help_text=f"Genre TMDb id(s), comma-separated (all must match; at most {MAX_LIST_IDS})."
+    )
     primary_release_year = serializers.IntegerField(required=False, min_value=1870, max_value=2100)
     release_date_gte = serializers.DateField(required=False)
     release_date_lte = serializers.DateField(required=False)

@@ -85,8 +85,7 @@ def catalog_queryset(filters: dict) -> QuerySet:
     queryset = Movie.objects.active()
     if filters.get("q"):
         queryset = queryset.search(filters["q"])
-    for genre_id in filters.get("genre") or []:
-        queryset = queryset.by_genre(genre_id)
+    queryset = queryset.with_all_genres(filters.get("genre") or [])
     if filters.get("year_from"):
         queryset = queryset.filter(release_date__year__gte=filters["year_from"])
     if filters.get("year_to"):
@@ -106,8 +105,7 @@ def local_discover(filters: dict) -> QuerySet:
     """The local equivalent of TMDb discover for the filters this API accepts."""
     queryset = Movie.objects.active()
     if filters.get("with_genres"):
-        for genre_id in str(filters["with_genres"]).split(","):
-            queryset = queryset.filter(movie_genres__genre__tmdb_id=int(genre_id))
+        queryset = queryset.with_all_genres(int(genre_id) for genre_id in str(filters["with_genres"]).split(","))
     if filters.get("primary_release_year"):
         queryset = queryset.filter(release_date__year=filters["primary_release_year"])
     queryset = queryset.released_between(
