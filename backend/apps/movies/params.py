@@ -71,7 +71,8 @@ class SearchParams(AudienceParams):
 class LocalListParams(AudienceParams):
     q = serializers.CharField(required=False, max_length=MAX_QUERY_LENGTH, allow_blank=True)
     genre = CommaSeparatedIntegers(
-        required=False, help_text=f"Genre TMDb id(s), comma-separated (all must match; at most {MAX_LIST_IDS})."
+        required=False,
+        help_text=f"Genre TMDb id(s), comma-separated (all must match; at most {MAX_LIST_IDS}).",
     )
     year_from = serializers.IntegerField(required=False, min_value=1870, max_value=2100)
     year_to = serializers.IntegerField(required=False, min_value=1870, max_value=2100)
@@ -107,7 +108,8 @@ class DiscoverParams(AudienceParams):
         ],
     )
     with_genres = CommaSeparatedIntegers(
-        required=False, help_text=f"Genre TMDb id(s), comma-separated (all must match; at most {MAX_LIST_IDS})."
+        required=False,
+        help_text=f"Genre TMDb id(s), comma-separated (all must match; at most {MAX_LIST_IDS}).",
     )
     primary_release_year = serializers.IntegerField(required=False, min_value=1870, max_value=2100)
     release_date_gte = serializers.DateField(required=False)

@@ -105,7 +105,9 @@ def local_discover(filters: dict) -> QuerySet:
     """The local equivalent of TMDb discover for the filters this API accepts."""
     queryset = Movie.objects.active()
     if filters.get("with_genres"):
-        queryset = queryset.with_all_genres(int(genre_id) for genre_id in str(filters["with_genres"]).split(","))
+        queryset = queryset.with_all_genres(
+            int(genre_id) for genre_id in str(filters["with_genres"]).split(",")
+        )
     if filters.get("primary_release_year"):
         queryset = queryset.filter(release_date__year=filters["primary_release_year"])
     queryset = queryset.released_between(

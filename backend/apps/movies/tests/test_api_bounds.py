@@ -9,6 +9,7 @@ import json
 from datetime import date
 
 import pytest
+from conftest import clear_cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -16,7 +17,6 @@ from apps.movies.models import Movie, MovieGenre
 from apps.movies.params import MAX_LIST_IDS
 from apps.movies.serializers import MovieListSerializer
 from apps.movies.tests.factories import GenreFactory, MovieFactory
-from conftest import clear_cache
 from core.constants import MAX_PAGE, MAX_PAGE_SIZE, MAX_QUERY_LENGTH
 
 pytestmark = pytest.mark.django_db
@@ -49,9 +49,7 @@ def catalog():
 
 
 def _url(template: str, *, genres: list[int], q: str = "movie") -> str:
-    return template.format(
-        q=q, genres=",".join(map(str, genres)), fields=ALL_FIELDS, page_size=MAX_PAGE_SIZE
-    )
+    return template.format(q=q, genres=",".join(map(str, genres)), fields=ALL_FIELDS, page_size=MAX_PAGE_SIZE)
 
 
 def _selects(client, url: str) -> tuple[list[str], dict]:
@@ -80,7 +78,7 @@ def _plan_nodes(sql: str) -> int:
 def test_the_largest_request_costs_what_the_smallest_does(api_client, catalog, template):
     # given: the smallest and the largest genre list the API accepts (genre-less endpoints repeat)
     # when
-    small, small_body = _selects(api_client, _url(template, genres=GENRE_IDS[:1], q="m"))
+    small, _ = _selects(api_client, _url(template, genres=GENRE_IDS[:1], q="m"))
     large, large_body = _selects(api_client, _url(template, genres=GENRE_IDS, q=LONGEST_QUERY))
     # then: as many queries, each with as many joins, and every movie matched every genre
     assert len(large) == len(small) <= 4
@@ -108,4 +106,3 @@ def test_the_deepest_page_is_bounded_too(api_client, catalog, django_assert_max_
         response = api_client.get(_url(AT_MAXIMUM[0], genres=GENRE_IDS) + f"&page={MAX_PAGE}")
     assert response.status_code == 200
     assert response.json()["data"] == []
-
