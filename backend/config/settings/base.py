@@ -247,6 +247,7 @@ REST_FRAMEWORK = {
         "password_reset": env_str("THROTTLE_PASSWORD_RESET", "5/hour"),
         "token_refresh": env_str("THROTTLE_TOKEN_REFRESH", "60/min"),
     },
+    # Only the proxies may reach the app port: readiness warns when it listens on a public address.
     "NUM_PROXIES": env_int("NUM_PROXIES", 0),
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
@@ -322,6 +323,10 @@ CORS_ALLOW_HEADERS = [
     "if-none-match",
     "x-request-id",
 ]
+
+# The app server's listen address (docker/entrypoint.sh web; GUNICORN_BIND is its old name).
+# Read here only for readiness's exposure warning (core/exposure.py).
+WEB_BIND = env_str("WEB_BIND") or env_str("GUNICORN_BIND") or "0.0.0.0:8000"
 
 # CELERY -----------------------------------------------------------------------
 # CELERY_BROKER_URL selects a real broker (RabbitMQ or Redis); unset means eager.
