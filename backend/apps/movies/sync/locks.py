@@ -15,6 +15,7 @@ import secrets
 import socket
 import threading
 import time
+import weakref
 from datetime import timedelta
 
 from django.db import DatabaseError, IntegrityError, connections, transaction
@@ -98,21 +99,13 @@ class JobLock:
                 raise LockHeld(self.name, SyncLock.objects.filter(name=self.name).first()) from None
         self._renewed = time.monotonic()
         if self.heartbeat:
-            self._beating = threading.Thread(target=self._beat, name=f"lock:{self.name}", daemon=True)
+            self._beating = threading.Thread(
+                target=_beat,
+                args=(weakref.ref(self), self._stopped, self.ttl / BEATS_PER_TTL),
+                name=f"lock:{self.name}",
+                daemon=True,
+            )
             self._beating.start()
-
-    def _beat(self) -> None:
-        """Renew every TTL/3 until released, on this thread's own connection; stop if taken over."""
-        try:
-            while not self._stopped.wait(self.ttl / BEATS_PER_TTL):
-                try:
-                    if not self._extend():
-                        self._lost = True
-                        return
-                except DatabaseError:
-                    logger.warning("Could not renew the lock %s; retrying.", self.name, exc_info=True)
-        finally:
-            connections.close_all()
 
     def _extend(self) -> bool:
         expires = timezone.now() + timedelta(seconds=self.ttl)
@@ -144,3 +137,24 @@ class JobLock:
         if self._beating is not None:
             self._beating.join(timeout=10)
         SyncLock.objects.filter(name=self.name, token=self.token).delete()
+
+
+def _beat(lock_ref: weakref.ref, stopped: threading.Event, interval: float) -> None:
+    """Renew every `interval` until released (or the lock object is gone); stop if taken over.
+
+    Each beat uses a connection of this thread, closed after it: no idle connection is left
+    between beats, and none once the holder is gone.
+    """
+    while not stopped.wait(interval):
+        lock = lock_ref()
+        if lock is None:
+            return  # dropped without release(): its row expires after one TTL
+        try:
+            if not lock._extend():
+                lock._lost = True
+                return
+        except DatabaseError:
+            logger.warning("Could not renew the lock %s; retrying.", lock.name, exc_info=True)
+        finally:
+            del lock
+            connections.close_all()

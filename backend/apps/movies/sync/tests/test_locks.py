@@ -173,3 +173,16 @@ def test_a_holder_that_was_taken_over_learns_it_from_the_heartbeat():
     with pytest.raises(LockLost):
         lock.renew()
     lock.release()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_heartbeat_ends_with_its_lock_object():
+    # given: a lock dropped without release() (its run is gone)
+    lock = JobLock("refresh_stale", ttl=1)
+    lock.acquire()
+    beating = lock._beating
+    # when
+    del lock
+    # then: the heartbeat stops at its next beat and the row is left to expire
+    beating.join(timeout=3)
+    assert not beating.is_alive()
