@@ -6,11 +6,12 @@ from datetime import date
 
 from django.apps import apps as django_apps
 from django.db import connection, models
-from django.db.models import BooleanField, Exists, OuterRef, Q, Value
+from django.db.models import BooleanField, Count, Exists, OuterRef, Q, Value
 
 # Trigram similarity above which a title counts as a fuzzy match (pg_trgm's default is 0.3).
 TRIGRAM_THRESHOLD = 0.3
 SEARCH_CONFIG = "simple"  # titles are multilingual: no stemming, no stop words
+MAX_TMDB_ID = 2**31 - 1  # an integer column: a larger id matches nothing (and must not reach SQL)
 
 
 class MovieQuerySet(models.QuerySet):
@@ -35,6 +36,24 @@ class MovieQuerySet(models.QuerySet):
         """Movies of a genre (a Genre, its pk is not used: pass the object or its TMDb id)."""
         genre_tmdb_id = getattr(genre, "tmdb_id", genre)
         return self.filter(movie_genres__genre__tmdb_id=genre_tmdb_id)
+
+    def with_all_genres(self, genre_ids):
+        """Movies having every one of the genres (TMDb ids): one grouped subquery, whatever the count."""
+        from .models import MovieGenre
+
+        wanted = set(genre_ids)
+        if not wanted:
+            return self
+        if max(wanted) > MAX_TMDB_ID:
+            return self.none()
+        matching = (
+            MovieGenre.objects.filter(genre__tmdb_id__in=wanted)
+            .values("movie_id")
+            .annotate(matched=Count("genre_id", distinct=True))
+            .filter(matched=len(wanted))
+            .values("movie_id")
+        )
+        return self.filter(pk__in=matching)
 
     def released_between(self, start: date | None = None, end: date | None = None):
         queryset = self

@@ -12,8 +12,9 @@ from core.constants import MAX_QUERY_LENGTH
 from .services.catalog import DISCOVER_SORTS
 
 MAX_ID = 2**31 - 1
-# Ids one list-valued parameter may carry (each is a join or an IN term): more is a 400.
-MAX_LIST_IDS = 20
+# Ids in one list-valued parameter (genre, with_genres, without_genres). Every id is a condition
+# the query must meet; TMDb has 19 movie genres, and no movie has more than a handful: more is a 400.
+MAX_LIST_IDS = 10
 DISCOVER_SORT_CHOICES = sorted(DISCOVER_SORTS)
 LANGUAGE_REGEX = r"^[a-z]{2}(-[A-Z]{2})?$"
 REGION_REGEX = r"^[A-Z]{2}$"
@@ -32,7 +33,11 @@ ORDERING_CHOICES = [
 
 
 class CommaSeparatedIntegers(serializers.CharField):
-    """Comma-separated ids ("18,53") → [18, 53]; each a positive 32-bit id."""
+    """Comma-separated ids ("18,53") → [18, 53]; each a positive 32-bit id, at most MAX_LIST_IDS distinct."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", MAX_LIST_IDS * 11)  # ten digits and a comma per id
+        super().__init__(**kwargs)
 
     def to_internal_value(self, data):
         text = super().to_internal_value(data)
@@ -42,6 +47,7 @@ class CommaSeparatedIntegers(serializers.CharField):
             raise serializers.ValidationError("Use comma-separated numeric ids.") from exc
         if not values or any(not 1 <= value <= MAX_ID for value in values):
             raise serializers.ValidationError(f"Ids must be between 1 and {MAX_ID}.")
+        values = list(dict.fromkeys(values))
         if len(values) > MAX_LIST_IDS:
             raise serializers.ValidationError(f"At most {MAX_LIST_IDS} ids.")
         return values
@@ -71,7 +77,8 @@ class SearchParams(AudienceParams):
 class LocalListParams(AudienceParams):
     q = serializers.CharField(required=False, max_length=MAX_QUERY_LENGTH, allow_blank=True)
     genre = CommaSeparatedIntegers(
-        required=False, help_text="Genre TMDb id(s), comma-separated (all must match)."
+        required=False,
+        help_text=f"Genre TMDb id(s), comma-separated (all must match; at most {MAX_LIST_IDS}).",
     )
     year_from = serializers.IntegerField(required=False, min_value=1870, max_value=2100)
     year_to = serializers.IntegerField(required=False, min_value=1870, max_value=2100)

@@ -17,9 +17,11 @@ from .sync.runner import SyncRun
 
 logger = logging.getLogger("apps.movies.sync")
 
-# Retries of a whole job: exponential back-off with full jitter, 30 s doubling up to 30 min.
+# Retries of a whole job: exponential back-off with full jitter, 30 s doubling up to 5 min. A worker
+# holds a message unacked through its countdown, so the cap stays well inside the Redis broker's
+# visibility timeout (settings CELERY_BROKER_TRANSPORT_OPTIONS) and RabbitMQ's consumer timeout.
 RETRY_BACKOFF = 30
-RETRY_BACKOFF_MAX = 30 * 60
+RETRY_BACKOFF_MAX = 5 * 60
 MAX_RETRIES = 5
 # Eager Celery (no broker: local runs, the admin without a worker) runs tasks inside the caller;
 # retrying there would only make the caller wait. Failures stay recorded on the rows instead.

@@ -250,6 +250,7 @@ REST_FRAMEWORK = {
         "password_reset": env_str("THROTTLE_PASSWORD_RESET", "5/hour"),
         "token_refresh": env_str("THROTTLE_TOKEN_REFRESH", "60/min"),
     },
+    # Only the proxies may reach the app port: readiness warns when it listens on a public address.
     "NUM_PROXIES": env_int("NUM_PROXIES", 0),
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
@@ -326,6 +327,10 @@ CORS_ALLOW_HEADERS = [
     "x-request-id",
 ]
 
+# The app server's listen address (docker/entrypoint.sh web; GUNICORN_BIND is its old name).
+# Read here only for readiness's exposure warning (core/exposure.py).
+WEB_BIND = env_str("WEB_BIND") or env_str("GUNICORN_BIND") or "0.0.0.0:8000"
+
 # CELERY -----------------------------------------------------------------------
 # CELERY_BROKER_URL selects a real broker (RabbitMQ or Redis); unset means eager.
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL") or "memory://"
@@ -340,6 +345,20 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_TIMEOUT = env_float("CELERY_BROKER_CONNECTION_TIMEOUT", 2.0)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# The longest a task may run: SoftTimeLimitExceeded inside it, then the hard kill 30 s later
+# (prefork pool). The sync jobs take seconds to a few minutes (docs/sync.md).
+CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 600)
+CELERY_TASK_SOFT_TIME_LIMIT = max(1, CELERY_TASK_TIME_LIMIT - 30)
+# The Redis broker (compose's) has no acks: a message a worker took and never acked (the worker
+# was killed, its container lost) goes back to the queue after visibility_timeout, which kombu
+# leaves at 3600 s. It must outlast the longest a worker holds a message unacked: a task's hard
+# limit plus the longest retry countdown (apps.movies.tasks.RETRY_BACKOFF_MAX, 300 s), plus a
+# minute. Every worker looks for such messages every 10 s. RabbitMQ redelivers at once instead.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", CELERY_TASK_TIME_LIMIT + 300 + 60),
+    "unacked_restore_interval": 10,
+    "unacked_restore_throttle": 1,
+}
 
 # EMAIL ------------------------------------------------------------------------
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
@@ -389,8 +408,8 @@ ADMIN_POSTER_SIZE = env_str("ADMIN_POSTER_SIZE", "w185")
 
 # SYNC -------------------------------------------------------------------------
 # The sync commands and tasks (docs/sync.md). A lock whose holder died expires after
-# SYNC_LOCK_TTL seconds; a live holder renews it while it works.
-SYNC_LOCK_TTL = env_int("SYNC_LOCK_TTL", 600)
+# SYNC_LOCK_TTL seconds; a live holder's heartbeat thread renews it every TTL/3.
+SYNC_LOCK_TTL = env_int("SYNC_LOCK_TTL", 60)
 # Movie details fetched in parallel by one run (the shared TMDb rate limit still applies).
 SYNC_CONCURRENCY = env_int("SYNC_CONCURRENCY", 8)
 # On PostgreSQL those threads also write (one connection each); elsewhere one thread writes.

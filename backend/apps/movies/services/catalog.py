@@ -110,8 +110,7 @@ def catalog_queryset(filters: dict) -> QuerySet:
     queryset = Movie.objects.active()
     if filters.get("q"):
         queryset = queryset.search(filters["q"])
-    for genre_id in filters.get("genre") or []:
-        queryset = queryset.by_genre(genre_id)
+    queryset = queryset.with_all_genres(filters.get("genre") or [])
     if filters.get("year_from"):
         queryset = queryset.filter(release_date__year__gte=filters["year_from"])
     if filters.get("year_to"):
@@ -147,12 +146,11 @@ def genre_ids(text: str) -> list[int]:
 
 
 def _with_genres(queryset: QuerySet, text: str) -> QuerySet:
-    """TMDb's with_genres: "28|12" any of them, "28,12" all of them."""
+    """TMDb's with_genres: "28|12" any of them, "28,12" all of them (one grouped subquery either
+    way, whatever the number of ids)."""
     if "|" in text:
         return queryset.filter(pk__in=_movies_of(genre_ids(text)))
-    for genre_id in genre_ids(text):
-        queryset = queryset.filter(pk__in=_movies_of([genre_id]))
-    return queryset
+    return queryset.with_all_genres(genre_ids(text))
 
 
 def _movies_of(genre_tmdb_ids: list[int]) -> QuerySet:
