@@ -1,5 +1,6 @@
 """Liveness and readiness probes: the process answers; the database, cache and broker answer."""
 
+import logging
 import time
 import uuid
 
@@ -12,7 +13,11 @@ from rest_framework import serializers
 from rest_framework.views import APIView
 
 from .exceptions import ServiceUnavailable
+from .exposure import exposure_warnings
 from .responses import APIResponse
+
+logger = logging.getLogger(__name__)
+_logged_warnings: set[str] = set()  # a probe polls every few seconds: log each warning once
 
 
 def check_database() -> str:
@@ -90,7 +95,13 @@ class ReadinessView(_ProbeView):
         summary="Readiness: database, cache and broker answer (503 names the failing one)",
         responses=inline_serializer(
             "Readiness",
-            {"status": serializers.CharField(), "checks": serializers.DictField(child=_CheckSerializer)},
+            {
+                "status": serializers.CharField(),
+                "checks": serializers.DictField(child=_CheckSerializer),
+                "warnings": serializers.ListField(
+                    child=serializers.CharField(), help_text="Deployment mistakes that do not stop serving."
+                ),
+            },
         ),
     )
     def get(self, request):
@@ -102,6 +113,10 @@ class ReadinessView(_ProbeView):
                 retry_after=5,
                 extra={"failed": failed, "checks": checks},
             )
-        response = APIResponse({"status": "ok", "checks": checks}, message="ready")
+        warnings = exposure_warnings()
+        for warning in set(warnings) - _logged_warnings:
+            logger.warning("Readiness: %s", warning)
+            _logged_warnings.add(warning)
+        response = APIResponse({"status": "ok", "checks": checks, "warnings": warnings}, message="ready")
         response["Cache-Control"] = "no-store"
         return response

@@ -18,7 +18,10 @@ _ERROR_DESCRIPTIONS = {
     "413": "Request body too large.",
     "415": "Unsupported media type: send application/json.",
     "429": "Throttled; retry after Retry-After seconds.",
-    "503": "A dependency or TMDb is unavailable; retry after Retry-After seconds.",
+    "503": (
+        "A dependency or TMDb is unavailable; retry after Retry-After seconds. "
+        "503 means retry; the write may have happened: every write is safe to repeat."
+    ),
 }
 _BODY_METHODS = {"POST", "PUT", "PATCH"}
 

@@ -17,6 +17,11 @@ OUT = ROOT / ".hardening"
 DOC = ROOT / "docs" / "hardening.md"
 START, END = "<!-- results:start -->", "<!-- results:end -->"
 SERVICES = ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL")
+# Deployment attacks that need real nginx: its own errors in the envelope, a TLS load balancer in front.
+DEPLOY_SUITES = (
+    "backend/core/tests/deploy/test_nginx_errors.py",
+    "backend/core/tests/deploy/test_nginx_tls_balancer.py",
+)
 # Reproductions of the outside attack (issue 17) that live beside the code they cover.
 ATTACK_REPRODUCTIONS = (
     "backend/apps/authentication/tests/test_outbox.py",  # Redis down at register/reset; reset timing
@@ -30,8 +35,17 @@ ATTACK_REPRODUCTIONS = (
 def run_suite() -> tuple[int, float]:
     OUT.mkdir(exist_ok=True)
     started = time.monotonic()
-    argv = [sys.executable, "-m", "pytest", "backend/tests/hardening", *ATTACK_REPRODUCTIONS]
-    argv += ["-q", "-p", "no:cacheprovider"]
+    argv = [
+        sys.executable,
+        "-m",
+        "pytest",
+        "backend/tests/hardening",
+        *DEPLOY_SUITES,
+        *ATTACK_REPRODUCTIONS,
+        "-q",
+        "-p",
+        "no:cacheprovider",
+    ]
     argv += [f"--junitxml={OUT / 'junit.xml'}", "-n", os.environ.get("HARDENING_WORKERS", "2")]
     env = {**os.environ, "HARDENING_PROFILE": os.environ.get("HARDENING_PROFILE", "deep")}
     code = subprocess.run(argv, cwd=ROOT, env=env, check=False, timeout=3600).returncode
