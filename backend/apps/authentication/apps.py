@@ -9,4 +9,9 @@ class AuthenticationConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from core.adminsite import throttling
+
         from . import schema  # noqa: F401 - registers the OpenAPI authentication extension
+        from .services.lockout import AdminLoginLockout
+
+        throttling.use_account_lockout(AdminLoginLockout())  # one lockout for the API and the admin

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from ..addresses import normalize_email
 from ..exceptions import AccountLocked
 from ..models import LoginLockout
 
@@ -48,3 +49,24 @@ class LoginLockoutService:
 
 def _seconds(delta: timedelta) -> int:
     return max(1, math.ceil(delta.total_seconds()))
+
+
+class AdminLoginLockout:
+    """This lockout as the admin site uses it (core.adminsite.throttling.AccountLockout), so the
+    admin login and the API's sign-in share one lockout per account."""
+
+    def __init__(self, lockout: LoginLockoutService | None = None):
+        self.lockout = lockout or LoginLockoutService()
+
+    def normalize(self, email: str) -> str:
+        return normalize_email(email)
+
+    def reserve(self, email: str) -> int | None:
+        try:
+            self.lockout.reserve_attempt(email=email)
+        except AccountLocked as exc:
+            return int(exc.wait or settings.LOGIN_LOCKOUT_SECONDS)
+        return None
+
+    def clear(self, email: str) -> None:
+        self.lockout.clear(email=email)
