@@ -74,6 +74,18 @@ class ServiceUnavailable(APIError):
         self.retry_after = retry_after or self.default_retry_after
 
 
+class Throttled(APIError):
+    """This client has used its share of something shared (e.g. the TMDb quota); retry later."""
+
+    status_code = status.HTTP_429_TOO_MANY_REQUESTS
+    default_detail = "Request was throttled."
+    default_code = ErrorCode.THROTTLED
+
+    def __init__(self, detail=None, code=None, *, retry_after: int = 60, extra=None):
+        super().__init__(detail=detail, code=code, extra=extra)
+        self.retry_after = max(1, int(retry_after))
+
+
 class UpstreamUnavailable(ServiceUnavailable):
     default_detail = "The movie data provider is unavailable. Please retry later."
     default_code = ErrorCode.UPSTREAM_UNAVAILABLE
@@ -179,7 +191,7 @@ def envelope_exception_handler(exc: Exception, context: dict) -> Response:
 def _retry_after(exc: drf.APIException) -> int | None:
     if isinstance(exc, drf.Throttled):
         return max(1, math.ceil(exc.wait)) if exc.wait is not None else 1
-    if isinstance(exc, ServiceUnavailable):
+    if isinstance(exc, (ServiceUnavailable, Throttled)):
         return exc.retry_after
     return None
 

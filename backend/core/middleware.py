@@ -5,7 +5,13 @@ from django.contrib.messages.middleware import MessageMiddleware
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from .error_codes import ErrorCode
-from .request_context import new_request_id, reset_request_id, set_request_id
+from .request_context import (
+    new_request_id,
+    reset_current_request,
+    reset_request_id,
+    set_current_request,
+    set_request_id,
+)
 from .responses import error_envelope
 
 REQUEST_ID_HEADER = "X-Request-ID"
@@ -49,9 +55,11 @@ class RequestIDMiddleware:
         request_id = new_request_id(request.headers.get(REQUEST_ID_HEADER))
         request.request_id = request_id
         token = set_request_id(request_id)
+        request_token = set_current_request(request)
         try:
             response = self.get_response(request)
         finally:
+            reset_current_request(request_token)
             reset_request_id(token)
         response[REQUEST_ID_HEADER] = request_id
         return response

@@ -173,7 +173,8 @@ def main() -> int:
         code == 0
         and report["movies_failed"] == 0
         and report["movies_per_s"] >= args.target_movies_per_s
-        and report["upstream_calls_per_movie"] <= args.target_calls_per_movie
+        # per movie, plus the one call for TMDb's genre list that an empty genre table needs
+        and received <= args.target_calls_per_movie * args.movies + 1
     )
     if args.rerun:
         before = double.accepted + double.rejected

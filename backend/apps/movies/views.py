@@ -207,6 +207,7 @@ DiscoverMoviesView = movie_list_view(
 @cache_catalog_response("detail")
 class MovieDetailView(GenericAPIView):
     serializer_class = MovieDetailSerializer
+    params_class = AudienceParams  # what the cache key is built from
 
     @extend_schema(
         tags=["movies"],

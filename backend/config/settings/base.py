@@ -393,6 +393,10 @@ TMDB_TIME_BUDGET = env_float("TMDB_TIME_BUDGET", 8.0)
 TMDB_POOL_SIZE = env_int("TMDB_POOL_SIZE", 20)
 # Client-side token bucket shared by every process through Redis (TMDb allows ~40/s).
 TMDB_RATE_LIMIT = env_float("TMDB_RATE_LIMIT", 38.0)
+# Interactive TMDb calls one client may cause per minute (an unknown movie, an uncached page):
+# anonymous clients by address, signed-in users by id. Past it: 429 with Retry-After. 0: no limit.
+TMDB_CLIENT_BUDGET_ANON = env_int("TMDB_CLIENT_BUDGET_ANON", 30)
+TMDB_CLIENT_BUDGET_USER = env_int("TMDB_CLIENT_BUDGET_USER", 120)
 # After a failed call (retries exhausted) calls fail fast for this many seconds.
 TMDB_FAILURE_COOLDOWN = env_float("TMDB_FAILURE_COOLDOWN", 10.0)
 # Local "top rated" needs this many votes; now playing = released in the last N days.

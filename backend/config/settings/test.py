@@ -55,6 +55,9 @@ TMDB_BACKOFF_MAX = 0.05
 TMDB_TIME_BUDGET = 1.5
 TMDB_FAILURE_COOLDOWN = 0.0
 TMDB_RATE_LIMIT = 1000.0
+# Every test is one client (127.0.0.1); the budget tests set their own.
+TMDB_CLIENT_BUDGET_ANON = 0
+TMDB_CLIENT_BUDGET_USER = 0
 
 # LOGGING ----------------------------------------------------------------------
 LOGGING = build_logging("text", "WARNING")

@@ -59,14 +59,16 @@ class ViewCachePolicy:
     ttl: Callable[[], float]
     max_age: Callable[[], int]
 
-    def key(self, request: HttpRequest, kwargs: dict) -> str:
+    def key(self, request: HttpRequest, kwargs: dict, known: frozenset[str] | None = None) -> str:
+        """The view key, built from the parameters the view reads (`known`); any other parameter
+        cannot change the answer, so it is left out and never grows the cache."""
         params = request.GET
         language = params.get("language") or settings.TMDB_DEFAULT_LANGUAGE
         include_adult = params.get("include_adult", "").lower() in _TRUE
         items = [
             (name, value)
             for name, values in params.lists()
-            if name not in ("language", "include_adult")
+            if name not in ("language", "include_adult") and (known is None or name in known)
             for value in values
         ]
         versions = namespace_versions([self._name(namespace, kwargs) for namespace in self.namespaces])
@@ -101,7 +103,7 @@ def cache_response(
         @functools.wraps(original)
         def dispatch(self, request, *args, **kwargs):
             run = functools.partial(original, self, request, *args, **kwargs)
-            return serve(request, kwargs, run, policy)
+            return serve(request, kwargs, run, policy, known=known_parameters(self))
 
         view_class.dispatch = dispatch
         view_class.http_cache_policy = policy
@@ -127,7 +129,27 @@ def cache_catalog_response(kind: str, *, lookup: str = "tmdb_id") -> Callable[[t
     raise ValueError(f"unknown catalog cache kind {kind!r}")
 
 
-def serve(request: HttpRequest, kwargs: dict, run: Callable[[], HttpResponse], policy: ViewCachePolicy):
+def known_parameters(view) -> frozenset[str]:
+    """The query parameters a view reads: its `params_class`'s fields, and paging."""
+    params_class = getattr(view, "params_class", None)
+    if params_class not in _KNOWN:
+        names = set(params_class().fields) if params_class is not None else set()
+        _KNOWN[params_class] = frozenset({*names, *PAGING_PARAMETERS})
+    return _KNOWN[params_class]
+
+
+_KNOWN: dict = {}
+PAGING_PARAMETERS = ("page", "page_size")
+
+
+def serve(
+    request: HttpRequest,
+    kwargs: dict,
+    run: Callable[[], HttpResponse],
+    policy: ViewCachePolicy,
+    *,
+    known: frozenset[str] | None = None,
+):
     if request.method != "GET":
         return run()
     if "HTTP_AUTHORIZATION" in request.META:
@@ -135,11 +157,11 @@ def serve(request: HttpRequest, kwargs: dict, run: Callable[[], HttpResponse], p
     if _bypass_requested(request):
         with layers.bypass():
             return _public(_render(run()), BYPASS, None, policy)
-    key = policy.key(request, kwargs)
+    key = policy.key(request, kwargs, known)
     try:
         lookup = layers.fetch(
             key,
-            lambda: _capture(run, policy, request, kwargs, key),
+            lambda: _capture(run, policy, request, kwargs, key, known),
             ttl=policy.ttl(),
             level="view",
             ttl_for=policy.ttl_for,
@@ -178,7 +200,12 @@ class _Rekeyed(Exception):
 
 
 def _capture(
-    run: Callable[[], HttpResponse], policy: ViewCachePolicy, request: HttpRequest, kwargs: dict, key: str
+    run: Callable[[], HttpResponse],
+    policy: ViewCachePolicy,
+    request: HttpRequest,
+    kwargs: dict,
+    key: str,
+    known: frozenset[str] | None,
 ) -> CachedResponse:
     response = _render(run())
     if response.status_code not in CACHEABLE_STATUSES or response.streaming:
@@ -192,7 +219,7 @@ def _capture(
         ttl=getattr(response, "cache_ttl", None),
     )
     # This process sees its own namespace bumps at once, so the key is cheap to recheck.
-    current = policy.key(request, kwargs)
+    current = policy.key(request, kwargs, known)
     if current != key:
         raise _Rekeyed(current, cached)
     return cached

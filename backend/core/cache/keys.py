@@ -159,3 +159,8 @@ def stored_page_key(*, kind: str, params: dict) -> str:
 
 def genres_synced_key(*, language: str) -> str:
     return f"{TMDB_PREFIX}:genres-synced:{language}"
+
+
+def upstream_budget(client: str, window: int) -> str:
+    """How many interactive TMDb calls one client (user or address) made in one minute window."""
+    return f"{TMDB_PREFIX}:budget:{digest(client)}:{window}"

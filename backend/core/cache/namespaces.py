@@ -7,6 +7,7 @@ from django.conf import settings
 
 from . import keys, stats
 from .layers import MISSING, L2Error, l2_call, l2_get, reset_local, versions
+from .ttl import TTL
 
 _pending_bumps: set[str] = set()
 
@@ -54,7 +55,7 @@ def _read(wanted: list[str], now: float) -> dict[str, int]:
         read = l2_call("get_many", wanted) if len(wanted) > 1 else _get_one(wanted[0])
         for key in wanted:
             if read.get(key) is None:
-                l2_call("add", key, _initial_version(), timeout=None)
+                l2_call("add", key, _initial_version(), timeout=TTL.NAMESPACE)
                 read[key] = l2_get(key)
     except L2Error:
         stats.record("service", "l2", "error")
@@ -97,7 +98,7 @@ def _incr_or_start(key: str) -> int:
         return int(l2_call("incr", key))
     except ValueError:
         version = _initial_version()
-        l2_call("set", key, version, timeout=None)
+        l2_call("set", key, version, timeout=TTL.NAMESPACE)
         return version
 
 

@@ -31,6 +31,10 @@ class TTL:
     QUERY_FOR_YOU = 10 * MINUTE
     # query level: the admin changelist's filter choices and genre counts
     QUERY_ADMIN_CHOICES = 5 * MINUTE
+    # Namespace version counters (INCR keeps the TTL). One that expires restarts at the current
+    # time in ms, above any version it ever had, so expiry only orphans entries, never revives them;
+    # and every key has a TTL, so Redis's volatile-lru can evict any of them.
+    NAMESPACE = 7 * DAY
 
     @classmethod
     def stored_page(cls, kind: str) -> int:

@@ -305,29 +305,35 @@ class MovieService:
         def produce() -> dict:
             payload = fetch()
             self._refresh_image_configuration()
-            results = parse.page_results(payload)
-            stored = self.writer.store_list_items(results, overwrite=audience.is_default_language)
-            total_pages, total_results = parse.page_totals(payload)
-            localized = {}
-            if not audience.is_default_language:
-                localized = {item["id"]: _localized_fields(item) for item in results}
-            return {
-                "ids": [item["id"] for item in results],
-                "total_pages": total_pages,
-                "total_results": total_results,
-                "localized": localized,
-                "complete": stored.complete,
-            }
+            return self._store_page_payload(payload, audience)
 
         key = keys.stored_page_key(kind=kind, params=key_params)
-        full_ttl = TTL.stored_page(kind)
-        # A page whose movies could not all get their genres is kept for seconds, not the full TTL.
-        return cache.get_or_set(
-            key,
-            produce,
-            ttl=full_ttl,
-            ttl_for=lambda page: full_ttl if page.get("complete", True) else settings.CACHE_TTL_DEGRADED,
-        )
+        return cache.get_or_set(key, produce, ttl=TTL.stored_page(kind), ttl_for=_stored_page_ttl(kind))
+
+    def _store_page_payload(self, payload: dict, audience: Audience) -> dict:
+        results = parse.page_results(payload)
+        stored = self.writer.store_list_items(results, overwrite=audience.is_default_language)
+        total_pages, total_results = parse.page_totals(payload)
+        localized = {}
+        if not audience.is_default_language:
+            localized = {item["id"]: _localized_fields(item) for item in results}
+        return {
+            "ids": [item["id"] for item in results],
+            "total_pages": total_pages,
+            "total_results": total_results,
+            "localized": localized,
+            "complete": stored.complete,
+        }
+
+    def remember_list_page(self, *, kind: str, page: int, payload: dict) -> None:
+        """A sync job read TMDb's list page itself: store its movies and make it the page readers
+        get (default audience), so the served order follows TMDb's as of the sync, not the TTL."""
+        audience = Audience()
+        stored = self._store_page_payload(payload, audience)
+        key = keys.stored_page_key(kind=kind, params={"page": page, **_audience_params(audience)})
+        cache.set(key, stored, ttl=_stored_page_ttl(kind)(stored))
+        if stored["complete"]:
+            cache.invalidate_catalog_lists()  # the cached answers built from the old page
 
     def _page_from_ids(self, stored: dict, *, page: int, audience: Audience) -> MoviePage:
         ids = stored["ids"]
@@ -361,6 +367,11 @@ class MovieService:
         stored = {"ids": [i["id"] for i in parse.page_results(payload)], "total_pages": total_pages}
         stored.update(total_results=total_results, localized={})
         return self._page_from_ids(stored, page=page, audience=audience)
+
+
+def _stored_page_ttl(kind: str) -> Callable[[dict], float]:
+    """A page whose movies could not all get their genres is kept for seconds, not the full TTL."""
+    return lambda page: TTL.stored_page(kind) if page.get("complete", True) else settings.CACHE_TTL_DEGRADED
 
 
 def _audience_params(audience: Audience) -> dict:

@@ -16,6 +16,7 @@ from core.services.tmdb import movies as parse
 from core.services.tmdb.errors import TMDbBadRequest, TMDbError, TMDbUnauthorized
 
 from ..models import Genre, Movie
+from ..services.movies import MovieService
 from ..services.writer import CatalogWriter
 from .models import SyncState
 from .movies import MovieSyncer
@@ -67,6 +68,7 @@ def _genre_outcome(genre: Genre | None, item: dict) -> Outcome:
 def sync_movies(run: SyncRun, *, list_name: str, pages: int, window: str = "day") -> None:
     """The movies on the first `pages` pages of a TMDb list, each synced in full."""
     ids: list[int] = []
+    movies = MovieService(tmdb=run.tmdb, writer=CatalogWriter.for_client(run.tmdb))
     for page in range(1, pages + 1):
         try:
             payload = _list_page(run, list_name, page, window)
@@ -77,11 +79,18 @@ def sync_movies(run: SyncRun, *, list_name: str, pages: int, window: str = "day"
         except TMDbError as exc:
             run.upstream_failed(f"{list_name} page {page}: failed ({exc}); later pages skipped")
             break
+        if not run.dry_run:
+            # Readers are served this page from now on: the order follows TMDb as of this run.
+            movies.remember_list_page(kind=_page_kind(list_name, window), page=page, payload=payload)
         ids.extend(item["id"] for item in parse.page_results(payload))
         total_pages, _ = parse.page_totals(payload)
         if page >= total_pages:
             break
     MovieSyncer(run).sync_ids(ids)
+
+
+def _page_kind(list_name: str, window: str) -> str:
+    return f"trending_{window}" if list_name == "trending" else list_name
 
 
 def _list_page(run: SyncRun, list_name: str, page: int, window: str) -> dict:

@@ -184,14 +184,15 @@ def test_refresh_stale(replicas, catalog):
 
 
 def test_a_list_read_that_writes_into_a_stored_row(replicas, catalog):
-    # given both replicas cache the detail; TMDb's search now carries a new title for the movie
-    _warm(replicas, DETAIL)
+    # given both replicas cache the detail and a list; TMDb's search now carries a new title
+    _warm(replicas, DETAIL, LOCAL_LIST)
     catalog.add_movie(MOVIE, title="Retitled upstream", popularity=90.0, genre_ids=[18, 53])
     # when a search on replica 0 stores the new values into the row
     search = _get(replicas[0], "/api/v1/movies/search/?q=Retitled")
     assert search.status_code == 200, search.text[:300]
-    # then the movie's detail changes on both replicas
+    # then the movie's detail and the list change on both replicas
     _eventually(replicas, DETAIL, _title("Retitled upstream"))
+    _eventually(replicas, LOCAL_LIST, _titles_include("Retitled upstream"))
 
 
 def test_admin_mark_inactive_and_restore(replicas, catalog, admin_client):

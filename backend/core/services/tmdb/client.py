@@ -12,6 +12,7 @@ from core import cache
 from core.cache import keys
 from core.cache.ttl import TTL
 
+from . import budget
 from .base import BaseClient
 from .errors import TMDbNotConfigured, TMDbNotFound, TMDbUnavailable
 
@@ -32,6 +33,8 @@ RECOMMENDATIONS_PATH = "movie/{tmdb_id}/recommendations"
 SIMILAR_PATH = "movie/{tmdb_id}/similar"
 CHANGES_PATH = "movie/changes"
 
+# Static data every response needs, fetched by the service itself: never charged to a client.
+UNCHARGED_PATHS = frozenset({CONFIGURATION_PATH, GENRE_LIST_PATH})
 # One upstream call per full sync.
 DETAILS_APPEND = "credits,videos,recommendations,similar,keywords,external_ids"
 TRENDING_WINDOWS = ("day", "week")
@@ -207,6 +210,8 @@ class TMDbClient(BaseClient):
         def fetch() -> dict:
             if fail_fast:
                 self._check_cooldown(path)
+                if path not in UNCHARGED_PATHS:
+                    budget.charge()  # the client that asked pays for the call (429 past its share)
             try:
                 return self.get(path, params)
             except TMDbNotFound:

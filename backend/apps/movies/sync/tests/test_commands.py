@@ -447,8 +447,8 @@ def test_the_last_run_is_remembered_per_job(run_command, tmdb):
 
     # then
     state = SyncState.objects.get(name="sync_movies:popular")
-    # (movies 2 and 3 were stored from movie 1's lists first: still new to the operator)
-    assert state.last_summary.startswith("exit=0 created=5 updated=0 unchanged=0 failed=0 upstream_calls=6 ")
+    # (one list page, five details, and TMDb's genre list once: the genre table was empty)
+    assert state.last_summary.startswith("exit=0 created=5 updated=0 unchanged=0 failed=0 upstream_calls=7 ")
     assert state.last_run_finished_at >= state.last_run_started_at
     assert not SyncState.objects.filter(name="sync_genres").exists()
 
@@ -464,3 +464,14 @@ def test_sync_genres_with_tmdb_down_exits_1_and_a_task_would_retry(run_command, 
     assert result.code == 1
     assert "genre list: failed" in result.err
     assert not Genre.objects.exists()
+
+
+def test_a_list_sync_makes_tmdbs_current_order_the_served_order(run_command, tmdb, api_client):
+    # given readers were served popular in the old order (movie 1 first)
+    assert api_client.get("/api/v1/movies/popular/").json()["data"][0]["id"] == 1
+    # when TMDb's order changes and the list is synced
+    tmdb.set_list("popular", [5, 4, 3, 2, 1])
+    result = run_command("sync_movies", "--list", "popular")
+    # then the next read follows TMDb's new order, without waiting for the page's TTL
+    assert result.code == 0
+    assert [m["id"] for m in api_client.get("/api/v1/movies/popular/").json()["data"]] == [5, 4, 3, 2, 1]
