@@ -358,6 +358,10 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", CELERY_TASK_TIME_LIMIT + 300 + 60),
     "unacked_restore_interval": 10,
     "unacked_restore_throttle": 1,
+    # A frozen Redis broker must not hang a publish (an account email's enqueue) or a worker:
+    # socket operations give up after this many seconds (the AMQP transport ignores both).
+    "socket_timeout": env_int("CELERY_BROKER_SOCKET_TIMEOUT", 10),
+    "socket_connect_timeout": env_int("CELERY_BROKER_SOCKET_TIMEOUT", 10),
 }
 
 # EMAIL ------------------------------------------------------------------------

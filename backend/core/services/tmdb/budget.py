@@ -15,8 +15,7 @@ import jwt
 from django.conf import settings
 from rest_framework.throttling import BaseThrottle
 
-from core.cache import keys
-from core.cache.layers import L2Error, l2_call
+from core.cache import counters, keys
 from core.exceptions import Throttled
 from core.request_context import get_current_request
 
@@ -32,13 +31,8 @@ def charge() -> None:
     if not limit:
         return
     window = int(time.time() // WINDOW_SECONDS)
-    key = keys.upstream_budget(client, window)
-    try:
-        l2_call("add", key, 0, timeout=WINDOW_SECONDS * 2)
-        used = int(l2_call("incr", key))
-    except (L2Error, ValueError):
-        return
-    if used > limit:
+    used = counters.hit(keys.upstream_budget(client, window), window=WINDOW_SECONDS * 2)
+    if used is not None and used > limit:
         retry_after = WINDOW_SECONDS - int(time.time()) % WINDOW_SECONDS
         raise Throttled(
             "Too many requests that need the movie data provider; retry later.", retry_after=retry_after
