@@ -6,7 +6,7 @@ from rest_framework_simplejwt.exceptions import InvalidToken
 
 # This module is imported while DRF builds its settings, before rest_framework.views exists:
 # the domain modules (which import core.exceptions → rest_framework.views) load lazily.
-SID_CLAIM = "sid"
+from .claims import SID_CLAIM
 
 
 def _token_not_valid(detail=None):

@@ -39,15 +39,14 @@ class MovieQuerySet(models.QuerySet):
 
     def with_all_genres(self, genre_ids):
         """Movies having every one of the genres (TMDb ids): one grouped subquery, whatever the count."""
-        from .models import MovieGenre
-
+        links = self.model._meta.get_field("movie_genres").related_model  # MovieGenre, without an import
         wanted = set(genre_ids)
         if not wanted:
             return self
         if max(wanted) > MAX_TMDB_ID:
             return self.none()
         matching = (
-            MovieGenre.objects.filter(genre__tmdb_id__in=wanted)
+            links.objects.filter(genre__tmdb_id__in=wanted)
             .values("movie_id")
             .annotate(matched=Count("genre_id", distinct=True))
             .filter(matched=len(wanted))
@@ -68,10 +67,9 @@ class MovieQuerySet(models.QuerySet):
 
     def with_genres(self):
         """Each movie's genres in TMDb's order (primary first), one prefetch query for the page."""
-        from .models import Genre
-
+        genre_model = self.model._meta.get_field("genres").related_model
         # The prefetch's join through movies_movie_genre is sticky, so the ordering reuses it.
-        ordered = Genre.objects.order_by("genre_movies__position", "genre_movies__id")
+        ordered = genre_model.objects.order_by("genre_movies__position", "genre_movies__id")
         return self.prefetch_related(models.Prefetch("genres", queryset=ordered))
 
     def with_user_flags(self, user):

@@ -1,5 +1,7 @@
 """AuthService: registration, email verification, sign-in, sessions and the password flows."""
 
+from collections.abc import Callable
+
 from django.contrib.auth import authenticate, get_user_model
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
@@ -22,6 +24,11 @@ Purpose = VerificationToken.Purpose
 Reason = UserSession.RevokeReason
 
 
+# What other apps keep per account is created with it, in the same transaction: they register a
+# callback here from their AppConfig.ready (the users app: the Profile), so this app imports none.
+ACCOUNT_CREATED_HOOKS: list[Callable[..., None]] = []
+
+
 class AuthService:
     def __init__(
         self,
@@ -41,8 +48,6 @@ class AuthService:
     def register(self, *, email: str, password: str, display_name: str = "") -> str:
         """Creates an unverified account and emails a link; an existing address gets a notice
         instead, and the caller sees the same answer either way. Returns the normalised email."""
-        from apps.users.services import UserService
-
         email = UserManager.normalize_email_address(email)
         User = get_user_model()
         check_password_strength(password, user=User(email=email), field="password")
@@ -51,7 +56,8 @@ class AuthService:
         try:
             with transaction.atomic():
                 user = User.objects.create_user(email=email, password=password)
-                UserService().create_profile(user=user, display_name=display_name)
+                for created in ACCOUNT_CREATED_HOOKS:
+                    created(user=user, display_name=display_name)
                 self.outbox.schedule(kind=EmailKind.VERIFY_EMAIL, email=email)
         except (IntegrityError, DjangoValidationError):
             return self._notify_existing(email=email, password=password)  # lost a race for this email

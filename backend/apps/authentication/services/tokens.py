@@ -15,7 +15,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 
 from core import cache
 
-from ..authentication import SID_CLAIM
+from ..claims import SID_CLAIM
 from ..exceptions import TokenNotValid
 from ..models import UserSession
 
