@@ -14,7 +14,6 @@ _ERROR_DESCRIPTIONS = {
     "404": "Not found (also for another user's objects).",
     "405": "Method not allowed.",
     "406": "Not acceptable: only application/json is served.",
-    "409": "Conflict with the current state.",
     "413": "Request body too large.",
     "415": "Unsupported media type: send application/json.",
     "429": "Throttled; retry after Retry-After seconds.",
@@ -137,5 +136,5 @@ class EnvelopeAutoSchema(AutoSchema):
     def _error_codes(self) -> list[str]:
         codes = ["400", "401", "403", "404", "405", "406", "429", "503"]
         if self.method in _BODY_METHODS:
-            codes += ["409", "413", "415"]
+            codes += ["413", "415"]
         return codes

@@ -125,7 +125,8 @@ def cache_catalog_response(kind: str, *, lookup: str = "tmdb_id") -> Callable[[t
 
 
 def serve(request: HttpRequest, kwargs: dict, run: Callable[[], HttpResponse], policy: ViewCachePolicy):
-    if request.method != "GET":
+    # HEAD is a GET whose body the server drops: same cache entry, same ETag and caching headers.
+    if request.method not in ("GET", "HEAD"):
         return run()
     if "HTTP_AUTHORIZATION" in request.META:
         return _private(run())

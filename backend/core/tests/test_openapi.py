@@ -51,3 +51,15 @@ def test_docs_pages_render_with_local_assets(client, path):
     response = client.get(path)
     assert response.status_code == 200
     assert b"cdn.jsdelivr" not in response.content
+
+
+def test_no_operation_promises_a_conflict_nothing_raises(schema):
+    # given every documented response of every operation
+    statuses = {
+        (path, method, status)
+        for path, operations in schema["paths"].items()
+        for method, operation in operations.items()
+        for status in operation["responses"]
+    }
+    # then none is a 409: a duplicate favorite is a 200, and no code path raises a conflict
+    assert [entry for entry in statuses if entry[2] == "409"] == []
