@@ -126,3 +126,13 @@ def test_the_failure_counter_expires_with_the_lockout_window(limits, monkeypatch
     # then
     assert set(stored.values()) == {600}
     assert len(stored) == 2
+
+
+@pytest.mark.django_db
+def test_the_index_has_one_accounts_section_and_no_look_alike(admin_client):
+    # when
+    sections = [app["name"] for app in admin_client.get("/admin/").context["app_list"]]
+    # then
+    assert "Accounts and sign-in" in sections
+    assert "Permissions" in sections
+    assert not any(name.startswith("Authentication") for name in sections)
