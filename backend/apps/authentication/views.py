@@ -10,6 +10,7 @@ from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 from rest_framework.views import APIView
 
 from core.responses import APIResponse
+from core.schema import NULL_ONLY
 
 from . import serializers as s
 from . import throttles
@@ -20,7 +21,7 @@ from .services import AuthService
 TAGS = ["auth"]
 DEFAULT_THROTTLES = [AnonRateThrottle, UserRateThrottle]
 # Operations that answer with a message only: the envelope's `data` is null.
-NULL_DATA = {"nullable": True, "description": "Always null: the outcome is in `message`."}
+NULL_DATA = {**NULL_ONLY, "description": "Always null: the outcome is in `message`."}
 
 
 def message_only(description: str) -> OpenApiResponse:

@@ -35,15 +35,9 @@ class GenreSerializer(serializers.ModelSerializer):
 class FieldSelectionMixin:
     """`fields=` support: the view passes `fields` (a validated subset); `id` is always kept.
 
-    So the schema documents `id` as the only property every response carries: any other one may
-    have been selected away (core.schema reads `optional_in_response`).
+    The schema documents the full shape (every property required, as a typed client reads it
+    without `fields=`); the `fields` parameter says a response then holds only those and `id`.
     """
-
-    always_present = ("id",)
-
-    @property
-    def optional_in_response(self) -> tuple[str, ...]:
-        return tuple(name for name in self.fields if name not in self.always_present)
 
     def __init__(self, *args, fields: list[str] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -64,8 +58,8 @@ class MovieListSerializer(FieldSelectionMixin, serializers.ModelSerializer):
     id = serializers.IntegerField(source="tmdb_id", read_only=True)
     poster_url = serializers.SerializerMethodField()
     genres = GenreSerializer(many=True, read_only=True)
-    # Present only for a signed-in reader (annotated by Movie.objects.with_user_flags); like every
-    # property but `id` they are optional in the schema (see FieldSelectionMixin).
+    # Present only for a signed-in reader (annotated by Movie.objects.with_user_flags): declared
+    # required=False, they are the only properties the schema leaves optional (core.schema).
     is_favorite = serializers.BooleanField(read_only=True, required=False)
     in_watchlist = serializers.BooleanField(read_only=True, required=False)
 
