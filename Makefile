@@ -79,6 +79,11 @@ format: install-dev  ## Apply ruff fixes and formatting
 schema: install  ## Write the OpenAPI schema to docs/openapi.yaml
 	$(PY) manage.py spectacular --validate --fail-on-warn --file docs/openapi.yaml
 
+NPM ?= npm
+client: schema  ## TypeScript client (Node 20): types from the schema, ajv strict check, tsc --strict build
+	cd clients/typescript && $(NPM) ci --no-audit --no-fund --loglevel=error
+	cd clients/typescript && $(NPM) run --silent generate && $(NPM) run --silent check-schema && $(NPM) run --silent build
+
 bench: install  ## Benchmark gunicorn vs granian on PostgreSQL + Redis with wrk; writes docs/performance.md
 	$(PY) -m bench.run
 

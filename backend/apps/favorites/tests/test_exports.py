@@ -118,7 +118,8 @@ def test_export_runs_constant_queries(client, user, django_assert_max_num_querie
 
 
 @pytest.mark.parametrize(
-    ("path", "media_type", "starts"), [("json/", "application/json", '{"success": true'), ("csv/", "text/csv", "list,")]
+    ("path", "media_type", "starts"),
+    [("json/", "application/json", '{"success": true'), ("csv/", "text/csv", "list,")],
 )
 def test_one_format_per_path_for_typed_clients(client, collection, path, media_type, starts):
     # when
