@@ -9,6 +9,10 @@ from core.services.tmdb.images import image_config, image_url, image_urls
 
 from .models import Genre, Movie
 
+# PositiveIntegerField columns, bounded as PostgreSQL stores them: left to the model field, the
+# schema's maximum would follow the database backend (SQLite reports a 64-bit range).
+POSITIVE_INT_MAX = 2**31 - 1
+
 IMAGE_URLS_SCHEMA = {
     "type": "object",
     "additionalProperties": {"type": "string", "format": "uri"},
@@ -62,6 +66,7 @@ class MovieListSerializer(FieldSelectionMixin, serializers.ModelSerializer):
     # required=False, they are the only properties the schema leaves optional (core.schema).
     is_favorite = serializers.BooleanField(read_only=True, required=False)
     in_watchlist = serializers.BooleanField(read_only=True, required=False)
+    vote_count = serializers.IntegerField(read_only=True, min_value=0, max_value=POSITIVE_INT_MAX)
 
     class Meta:
         model = Movie
@@ -130,6 +135,9 @@ class KeywordSerializer(serializers.Serializer):
 class MovieDetailSerializer(MovieListSerializer):
     """The full shape: credits, videos, keywords, genres, and image URLs in every size TMDb offers."""
 
+    runtime = serializers.IntegerField(
+        read_only=True, allow_null=True, min_value=0, max_value=POSITIVE_INT_MAX
+    )
     backdrop_url = serializers.SerializerMethodField()
     poster_urls = serializers.SerializerMethodField()
     backdrop_urls = serializers.SerializerMethodField()

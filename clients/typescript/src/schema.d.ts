@@ -998,8 +998,7 @@ export interface components {
             popularity: number;
             /** Format: double */
             vote_average: number;
-            /** Format: int64 */
-            vote_count: number;
+            readonly vote_count: number;
             adult: boolean;
             poster_path: string;
             /** Format: uri */
@@ -1009,8 +1008,7 @@ export interface components {
             readonly in_watchlist?: boolean;
             tagline: string;
             overview: string;
-            /** Format: int64 */
-            runtime: number | null;
+            readonly runtime: number | null;
             status: string;
             /** Format: int64 */
             budget: number;
@@ -1049,8 +1047,7 @@ export interface components {
             popularity: number;
             /** Format: double */
             vote_average: number;
-            /** Format: int64 */
-            vote_count: number;
+            readonly vote_count: number;
             adult: boolean;
             poster_path: string;
             /** Format: uri */
