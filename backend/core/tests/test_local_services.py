@@ -115,6 +115,7 @@ def test_ready_counts_the_worker_make_worker_starts(api_client, settings, tmp_pa
     queue = f"mnx-test-{uuid.uuid4().hex[:8]}"
     settings.CELERY_TASK_DEFAULT_QUEUE = queue
     settings.CELERY_TASK_ALWAYS_EAGER = False
+    settings.HEALTH_WORKERS_TIMEOUT = 3.0  # a busy CI machine: give the worker time to answer
     before = api_client.get("/health/ready")
     # when `make worker` runs from the repository root with that queue
     env = local_env(CELERY_TASK_DEFAULT_QUEUE=queue)
