@@ -202,6 +202,8 @@ class EnvelopeAutoSchema(AutoSchema):
         `required=False` explicitly (DRF skips those when the instance lacks them)."""
         schema = super()._map_basic_serializer(serializer, direction)
         if direction != "response":
+            if getattr(force_instance(serializer), "refuses_unknown_fields", False):
+                schema["additionalProperties"] = False  # a 400 names any other field
             return schema
         serializer = force_instance(serializer)
         declared = getattr(serializer, "_declared_fields", {})

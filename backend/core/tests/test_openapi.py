@@ -131,3 +131,9 @@ def test_docs_openapi_yaml_is_the_generated_schema(schema):
 
     committed = yaml.safe_load((settings.BASE_DIR / "docs" / "openapi.yaml").read_text())
     assert committed == schema, "docs/openapi.yaml is stale: run `make schema` (then `make client`)"
+
+
+def test_bodies_that_refuse_unknown_fields_say_so(schema):
+    schemas = schema["components"]["schemas"]
+    for name in ("FavoriteAddInputRequest", "WatchlistAddInputRequest", "RegisterInputRequest"):
+        assert schemas[name]["additionalProperties"] is False, name
