@@ -134,7 +134,7 @@ def using_real_services() -> bool:
 # TMDB DOUBLE ------------------------------------------------------------------
 @pytest.fixture(scope="session")
 def _tmdb_double_server():
-    from core.services.tmdb.double import TMDbDouble
+    from testing.tmdb.double import TMDbDouble
 
     double = TMDbDouble().start()
     yield double
@@ -148,7 +148,7 @@ def tmdb_double(_tmdb_double_server, settings):
     Seed with `tmdb_double.add_movie(...)`, program faults with `tmdb_double.fail(...)`, and assert
     upstream traffic with `tmdb_double.count(...)`.
     """
-    from core.services.tmdb.double import API_KEY
+    from testing.tmdb.double import API_KEY
 
     _tmdb_double_server.reset()
     settings.TMDB_BASE_URL = _tmdb_double_server.base_url

@@ -1,4 +1,4 @@
-"""The TMDb double for the bench, when the build has one (core.services.tmdb.double); else none.
+"""The TMDb double for the bench, when the build has one (testing.tmdb.double); else none.
 
 With a double, every upstream call the servers make lands here and is counted; without one,
 TMDB_BASE_URL points at a closed port and calls are counted by the app's own metrics hook.
@@ -37,7 +37,7 @@ class Upstream:
 
 def start(ranked_ids: list[int]) -> Upstream:
     try:
-        from core.services.tmdb.double import API_KEY, TMDbDouble
+        from testing.tmdb.double import API_KEY, TMDbDouble
     except ImportError:
         return Upstream()
     double = TMDbDouble().start()

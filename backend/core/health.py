@@ -1,5 +1,6 @@
 """Liveness and readiness probes: the process answers; the database, cache and broker answer; workers counted."""
 
+import logging
 import time
 import uuid
 
@@ -13,7 +14,11 @@ from rest_framework import serializers
 from rest_framework.views import APIView
 
 from .exceptions import ServiceUnavailable
+from .exposure import exposure_warnings
 from .responses import APIResponse
+
+logger = logging.getLogger(__name__)
+_logged_warnings: set[str] = set()  # a probe polls every few seconds: log each warning once
 
 
 def check_database() -> str:
@@ -135,6 +140,9 @@ class ReadinessView(_ProbeView):
                 "status": serializers.CharField(),
                 "checks": serializers.DictField(child=_CheckSerializer),
                 "workers": _WorkersSerializer,
+                "warnings": serializers.ListField(
+                    child=serializers.CharField(), help_text="Deployment mistakes that do not stop serving."
+                ),
             },
         ),
     )
@@ -147,8 +155,13 @@ class ReadinessView(_ProbeView):
                 retry_after=5,
                 extra={"failed": failed, "checks": checks},
             )
+        warnings = exposure_warnings()
+        for warning in set(warnings) - _logged_warnings:
+            logger.warning("Readiness: %s", warning)
+            _logged_warnings.add(warning)
         workers = count_workers()
         message = NO_WORKER.format(queue=workers["queue"]) if workers["status"] == "none" else "ready"
-        response = APIResponse({"status": "ok", "checks": checks, "workers": workers}, message=message)
+        data = {"status": "ok", "checks": checks, "workers": workers, "warnings": warnings}
+        response = APIResponse(data, message=message)
         response["Cache-Control"] = "no-store"
         return response

@@ -2,13 +2,17 @@
 
 Hooks for other modules are the small `record_*` functions below; they never raise. With
 PROMETHEUS_MULTIPROC_DIR set (gunicorn/granian workers), every process writes its own files and
-`/metrics` aggregates them, so one scrape sees the whole machine.
+`/metrics` aggregates them, so one scrape sees the whole machine. Values read from the database
+(freshness gauges) are not recorded at all: apps register a collector with
+`register_scrape_collector`, and the process answering the scrape computes them, in both modes.
 """
 
 import hmac
 import logging
 import os
 import time
+from collections.abc import Iterable
+from typing import Protocol
 
 from django.conf import settings
 from django.db import connection
@@ -26,6 +30,7 @@ from prometheus_client import (
     generate_latest,
     multiprocess,
 )
+from prometheus_client.metrics_core import Metric
 
 from .middleware import envelope_error_response
 
@@ -140,12 +145,37 @@ def _route(request: HttpRequest) -> str:
 
 
 # EXPOSITION ---------------------------------------------------------------------
+class ScrapeCollector(Protocol):
+    """Computes its families when /metrics is scraped; cheap (one aggregate query), never raises."""
+
+    def collect(self) -> Iterable[Metric]: ...
+
+
+_SCRAPE_COLLECTORS: dict[str, ScrapeCollector] = {}
+
+
+def register_scrape_collector(name: str, collector: ScrapeCollector) -> None:
+    """Adds (or replaces, by `name`) a collector that runs at scrape time; apps call it in `ready()`."""
+    _SCRAPE_COLLECTORS[name] = collector
+
+
+class _Recorded:
+    """This process's own counters and histograms (no multiprocess directory)."""
+
+    def collect(self) -> Iterable[Metric]:
+        return REGISTRY.collect()
+
+
 def exposition() -> bytes:
+    """What was recorded (this process, or every worker's files), then the scrape-time collectors."""
+    registry = CollectorRegistry(auto_describe=False)
     directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
-    if not directory:
-        return generate_latest(REGISTRY)
-    registry = CollectorRegistry()
-    multiprocess.MultiProcessCollector(registry, path=directory)
+    if directory:
+        multiprocess.MultiProcessCollector(registry, path=directory)
+    else:
+        registry.register(_Recorded())
+    for collector in _SCRAPE_COLLECTORS.values():
+        registry.register(collector)
     return generate_latest(registry)
 
 

@@ -22,7 +22,10 @@ _ERROR_DESCRIPTIONS = {
     "415": "Unsupported media type: send application/json.",
     "429": "Throttled; retry after Retry-After seconds.",
     "500": "Internal error (server_error), logged under the response's X-Request-ID.",
-    "503": "A dependency or TMDb is unavailable; retry after Retry-After seconds.",
+    "503": (
+        "A dependency or TMDb is unavailable; retry after Retry-After seconds. "
+        "503 means retry; the write may have happened: every write is safe to repeat."
+    ),
 }
 NOT_MODIFIED = {"description": "Not modified: If-None-Match named the current ETag (no body)."}
 _BODY_METHODS = {"POST", "PUT", "PATCH"}
@@ -45,6 +48,11 @@ META_PROPERTIES = {
         "type": "string",
         "enum": ["unavailable"],
         "description": "Present when TMDb could not answer and the local catalog answered instead.",
+    },
+    "incomplete": {
+        "type": "array",
+        "items": {"type": "string", "enum": ["genres"]},
+        "description": "Movie lists: what some items lack (their genres could not be learned from TMDb).",
     },
     "strategy": {
         "type": "string",

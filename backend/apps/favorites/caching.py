@@ -5,24 +5,19 @@ import logging
 from django.db import transaction
 
 from core import cache
+from core.cache import keys
+from core.cache.ttl import TTL
 
 logger = logging.getLogger(__name__)
 
-# Bumped on every write to one user's favorites or watchlist: every key below carries its version,
-# so a bump makes all of that user's cached aggregates unreachable at once (they expire by TTL).
-USER_NAMESPACE = "favorites:user:{user_id}"
-STATS_KEY = "favorites:stats:v1:u{user_id}:n{version}"
-FOR_YOU_KEY = "favorites:for-you:v1:u{user_id}:n{version}:a{adult:d}"
-
-# Stats change only through this app, which invalidates them explicitly: the TTL is a safety net.
-STATS_TTL = 60 * 60
-# Recommendations also depend on related movies stored by catalog syncs, which do not bump
-# the user namespace; a short TTL bounds how long a newly synced relation stays unseen.
-FOR_YOU_TTL = 10 * 60
+# Keys and lifetimes live in core.cache.keys and core.cache.ttl. Every key below carries the
+# user's namespace version, so a bump makes all of that user's cached aggregates unreachable at once.
+STATS_TTL = TTL.QUERY_USER_STATS
+FOR_YOU_TTL = TTL.QUERY_FOR_YOU
 
 
 def user_namespace(user_id: int) -> str:
-    return USER_NAMESPACE.format(user_id=user_id)
+    return keys.user_favorites_namespace(user_id)
 
 
 def _user_version(user_id: int) -> int:
@@ -31,12 +26,11 @@ def _user_version(user_id: int) -> int:
 
 
 def stats_key(user_id: int) -> str:
-    return STATS_KEY.format(user_id=user_id, version=_user_version(user_id))
+    return keys.user_stats(user_id, _user_version(user_id))
 
 
 def for_you_key(user_id: int, *, include_adult: bool) -> str:
-    version = _user_version(user_id)
-    return FOR_YOU_KEY.format(user_id=user_id, version=version, adult=include_adult)
+    return keys.user_for_you(user_id, _user_version(user_id), include_adult=include_adult)
 
 
 def invalidate_user(user_id: int) -> None:

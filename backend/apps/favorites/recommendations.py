@@ -15,6 +15,7 @@ from core import cache
 
 from . import caching
 from .models import Favorite, WatchlistItem
+from .services import include_adult_for
 
 # A favorite added this many days ago counts half as much as one added today.
 RECENCY_HALF_LIFE_DAYS = 180
@@ -75,8 +76,7 @@ class RecommendationService:
 
     def for_you(self) -> ForYou:
         """Movies related to the user's favorites, best first; popular titles for a new user."""
-        profile = Profile.objects.filter(user=self.user).first()
-        include_adult = bool(profile and profile.include_adult)
+        include_adult = include_adult_for(self.user)
         ranked = cache.get_or_set(
             caching.for_you_key(self.user.pk, include_adult=include_adult),
             lambda: self.rank_related(include_adult=include_adult),
@@ -85,7 +85,7 @@ class RecommendationService:
         )
         if ranked:
             return ForYou(Strategy.FAVORITES, RankedMovies(ranked))
-        return self._fallback(profile=profile, include_adult=include_adult)
+        return self._fallback(include_adult=include_adult)
 
     def rank_related(self, *, include_adult: bool) -> list[int]:
         """Movie pks scored by the sum over favorites of relation score * type * rating * recency weights."""
@@ -134,11 +134,13 @@ class RecommendationService:
             )
         )
 
-    def _fallback(self, *, profile: Profile | None, include_adult: bool) -> ForYou:
-        strategy, genre_ids = Strategy.POPULAR, []
-        if profile is not None:
-            genre_ids = list(profile.favorite_genres.values_list("pk", flat=True))
-            strategy = Strategy.PREFERRED_GENRES if genre_ids else strategy
+    def _fallback(self, *, include_adult: bool) -> ForYou:
+        genre_ids = list(
+            Profile.favorite_genres.through.objects.filter(profile__user=self.user).values_list(
+                "genre_id", flat=True
+            )
+        )
+        strategy = Strategy.PREFERRED_GENRES if genre_ids else Strategy.POPULAR
         if not genre_ids:
             genre_ids = self._genres_of_favorites()
             strategy = Strategy.FAVORITE_GENRES if genre_ids else strategy

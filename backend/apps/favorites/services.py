@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from apps.movies.models import Movie
 from apps.movies.services import MovieService
-from apps.users.models import Profile
+from apps.movies.services.audience import Audience
 from core import cache
 from core.exceptions import NotFound, ValidationFailed
 
@@ -52,9 +52,8 @@ class EntryFilters:
 
 
 def include_adult_for(user) -> bool:
-    """The user's adult-content preference; a user without a profile has not opted in."""
-    profile = Profile.objects.filter(user=user).only("include_adult").first()
-    return bool(profile and profile.include_adult)
+    """The user's adult-content preference, as the catalog's one reader of the audience says."""
+    return Audience.for_user(user).include_adult
 
 
 class UserMovieEntryService:

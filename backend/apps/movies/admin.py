@@ -25,6 +25,7 @@ from .admin_filters import (
     genre_movie_counts,
 )
 from .models import Genre, Movie, MovieGenre, MovieRecommendation
+from .services.writer import CatalogWriter
 
 logger = logging.getLogger(__name__)
 IMDB_ID_PATTERN = re.compile(r"^tt\d+$", re.IGNORECASE | re.ASCII)
@@ -35,6 +36,8 @@ class MovieGenreInline(admin.TabularInline):
     model = MovieGenre
     extra = 0
     autocomplete_fields = ["genre"]
+    fields = ["genre", "position", "is_primary"]
+    ordering = ["position", "id"]
     verbose_name = "genre"
     verbose_name_plural = "genres"
 
@@ -230,16 +233,18 @@ class MovieAdmin(FastChangelistMixin, SoftDeleteActionsMixin, admin.ModelAdmin):
         )
         self.message_user(request, f"Invalidated cached responses for {len(tmdb_ids)} movie(s).")
 
-    def after_active_change(self, request: HttpRequest, keys: list) -> None:
-        admin_actions.invalidate_movie_caches(keys)
+    # Writes go through the catalog writer, which invalidates what they change after commit.
+    def write_active(self, model, keys: list, *, active: bool) -> None:
+        CatalogWriter().set_active(keys, active=active)
 
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        admin_actions.invalidate_movie_caches([obj.tmdb_id])
+        CatalogWriter().save_edited(obj)
+
+    def save_formset(self, request, form, formset, change):
+        CatalogWriter().save_edited_links(form.instance, formset)
 
     def delete_model(self, request, obj):
-        super().delete_model(request, obj)
-        admin_actions.invalidate_movie_caches([obj.tmdb_id])
+        CatalogWriter().delete_edited(obj)
 
 
 @admin.register(Genre)
@@ -255,12 +260,14 @@ class GenreAdmin(FastChangelistMixin, SoftDeleteActionsMixin, admin.ModelAdmin):
         """From one cached GROUP BY over the genre index for the whole page (no per-row query)."""
         return genre_movie_counts().get(obj.pk, 0)
 
-    def after_active_change(self, request: HttpRequest, keys: list) -> None:
-        admin_actions.invalidate_movie_caches([])
+    def write_active(self, model, keys: list, *, active: bool) -> None:
+        CatalogWriter().set_genres_active(keys, active=active)
 
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        admin_actions.invalidate_movie_caches([])
+        CatalogWriter().save_edited(obj)
+
+    def delete_model(self, request, obj):
+        CatalogWriter().delete_edited(obj)
 
 
 @admin.register(MovieRecommendation)
@@ -272,6 +279,12 @@ class MovieRecommendationAdmin(FastChangelistMixin, admin.ModelAdmin):
     search_help_text = "A source or recommended movie's TMDb id, or the source movie's title."
     autocomplete_fields = ["source_movie", "recommended_movie"]
     readonly_fields = ["created_at", "updated_at"]
+
+    def save_model(self, request, obj, form, change):
+        CatalogWriter().save_edited(obj)
+
+    def delete_model(self, request, obj):
+        CatalogWriter().delete_edited(obj)
 
     def get_search_results(self, request, queryset, search_term):
         term = search_term.strip()

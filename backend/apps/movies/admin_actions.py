@@ -8,8 +8,7 @@ import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from core import cache
-from core.cache import keys as cache_keys
+from .services.writer import CatalogWriter
 
 logger = logging.getLogger(__name__)
 
@@ -26,9 +25,7 @@ def sync_movie(tmdb_id: int):
 
 def invalidate_movie_caches(tmdb_ids: Iterable[int]) -> None:
     """Drops the cached API responses that show these movies: their details and every list."""
-    for tmdb_id in tmdb_ids:
-        cache.bump_namespace(cache_keys.movie_namespace(tmdb_id))
-    cache.invalidate_catalog_lists()
+    CatalogWriter.invalidate(tmdb_ids)
 
 
 @dataclass
@@ -52,6 +49,4 @@ def resync_movies(tmdb_ids: Iterable[int], *, sync: Callable[[int], object] | No
             outcome.failed[tmdb_id] = str(exc) or exc.__class__.__name__
         else:
             outcome.succeeded.append(tmdb_id)
-    if outcome.succeeded:
-        invalidate_movie_caches(outcome.succeeded)
-    return outcome
+    return outcome  # each resync was invalidated by the catalog writer after its commit

@@ -7,14 +7,14 @@ from django.db.models import Count, Exists, OuterRef, QuerySet
 from django.utils import timezone
 
 from core import cache
+from core.cache import keys
+from core.cache.ttl import TTL
 
 from .models import Genre, Movie, MovieGenre
 
 # Distinct values of a column change only when a sync adds a new one: recomputing them
 # (a scan of the movie table) at most every few minutes keeps the changelist cheap.
-CHOICES_CACHE_TTL = 300
-CHOICES_CACHE_KEY_TEMPLATE = "admin:movies:v1:choices:{field}"
-GENRE_COUNTS_CACHE_KEY = "admin:movies:v1:genre-counts"
+CHOICES_CACHE_TTL = TTL.QUERY_ADMIN_CHOICES
 FIRST_DECADE = 1870
 LAST_DECADE = 9980
 MAX_TMDB_ID = 2_147_483_647
@@ -37,9 +37,7 @@ def distinct_values(field: str) -> list[str]:
         values = Movie.objects.exclude(**{field: ""}).values_list(field, flat=True).distinct()
         return sorted(values.order_by())
 
-    return cache.get_or_set(
-        CHOICES_CACHE_KEY_TEMPLATE.format(field=field), produce, ttl=CHOICES_CACHE_TTL, level="query"
-    )
+    return cache.get_or_set(keys.admin_choices(field), produce, ttl=CHOICES_CACHE_TTL, level="query")
 
 
 def genre_movie_counts() -> dict[int, int]:
@@ -49,7 +47,7 @@ def genre_movie_counts() -> dict[int, int]:
         rows = MovieGenre.objects.order_by().values_list("genre_id").annotate(total=Count("movie_id"))
         return dict(rows)
 
-    return cache.get_or_set(GENRE_COUNTS_CACHE_KEY, produce, ttl=CHOICES_CACHE_TTL, level="query")
+    return cache.get_or_set(keys.admin_genre_counts(), produce, ttl=CHOICES_CACHE_TTL, level="query")
 
 
 class CachedValuesFilter(admin.SimpleListFilter):

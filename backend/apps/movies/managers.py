@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.apps import apps as django_apps
 from django.db import connection, models
-from django.db.models import BooleanField, Exists, OuterRef, Q, Value
+from django.db.models import BooleanField, Count, Exists, OuterRef, Q, Value
 
 # Trigram similarity above which a title counts as a fuzzy match (pg_trgm's default is 0.3).
 TRIGRAM_THRESHOLD = 0.3
 SEARCH_CONFIG = "simple"  # titles are multilingual: no stemming, no stop words
+MAX_TMDB_ID = 2**31 - 1  # an integer column: a larger id matches nothing (and must not reach SQL)
 
 
 class MovieQuerySet(models.QuerySet):
@@ -35,6 +37,24 @@ class MovieQuerySet(models.QuerySet):
         genre_tmdb_id = getattr(genre, "tmdb_id", genre)
         return self.filter(movie_genres__genre__tmdb_id=genre_tmdb_id)
 
+    def with_all_genres(self, genre_ids):
+        """Movies having every one of the genres (TMDb ids): one grouped subquery, whatever the count."""
+        from .models import MovieGenre
+
+        wanted = set(genre_ids)
+        if not wanted:
+            return self
+        if max(wanted) > MAX_TMDB_ID:
+            return self.none()
+        matching = (
+            MovieGenre.objects.filter(genre__tmdb_id__in=wanted)
+            .values("movie_id")
+            .annotate(matched=Count("genre_id", distinct=True))
+            .filter(matched=len(wanted))
+            .values("movie_id")
+        )
+        return self.filter(pk__in=matching)
+
     def released_between(self, start: date | None = None, end: date | None = None):
         queryset = self
         if start:
@@ -47,7 +67,12 @@ class MovieQuerySet(models.QuerySet):
         return self if include_adult else self.filter(adult=False)
 
     def with_genres(self):
-        return self.prefetch_related("genres")
+        """Each movie's genres in TMDb's order (primary first), one prefetch query for the page."""
+        from .models import Genre
+
+        # The prefetch's join through movies_movie_genre is sticky, so the ordering reuses it.
+        ordered = Genre.objects.order_by("genre_movies__position", "genre_movies__id")
+        return self.prefetch_related(models.Prefetch("genres", queryset=ordered))
 
     def with_user_flags(self, user):
         """is_favorite / in_watchlist as annotations (one query, none per item); False for anonymous users."""
@@ -56,8 +81,9 @@ class MovieQuerySet(models.QuerySet):
                 is_favorite=Value(False, output_field=BooleanField()),
                 in_watchlist=Value(False, output_field=BooleanField()),
             )
-        from apps.favorites.models import Favorite, WatchlistItem
-
+        # By app label, not an import: the catalog does not depend on the favorites app's modules.
+        Favorite = django_apps.get_model("favorites", "Favorite")
+        WatchlistItem = django_apps.get_model("favorites", "WatchlistItem")
         return self.annotate(
             is_favorite=Exists(Favorite.objects.filter(user=user, movie=OuterRef("pk"), is_active=True)),
             in_watchlist=Exists(

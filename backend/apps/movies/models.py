@@ -85,6 +85,8 @@ class MovieGenre(models.Model):
     movie = models.ForeignKey(Movie, on_delete=models.CASCADE, related_name="movie_genres")
     genre = models.ForeignKey(Genre, on_delete=models.CASCADE, related_name="genre_movies")
     is_primary = models.BooleanField(default=False)
+    # TMDb's order of the movie's genres (0 = primary); readers list genres in this order.
+    position = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         db_table = "movies_movie_genre"

@@ -9,6 +9,7 @@ from functools import partial
 
 from celery import shared_task
 from celery.utils.time import get_exponential_backoff_interval
+from django.conf import settings
 from django.db import transaction
 
 from .sync import jobs
@@ -16,9 +17,11 @@ from .sync.runner import SyncRun
 
 logger = logging.getLogger("apps.movies.sync")
 
-# Retries of a whole job: exponential back-off with full jitter, 30 s doubling up to 30 min.
+# Retries of a whole job: exponential back-off with full jitter, 30 s doubling up to 5 min. A worker
+# holds a message unacked through its countdown, so the cap stays well inside the Redis broker's
+# visibility timeout (settings CELERY_BROKER_TRANSPORT_OPTIONS) and RabbitMQ's consumer timeout.
 RETRY_BACKOFF = 30
-RETRY_BACKOFF_MAX = 30 * 60
+RETRY_BACKOFF_MAX = 5 * 60
 MAX_RETRIES = 5
 # Eager Celery (no broker: local runs, the admin without a worker) runs tasks inside the caller;
 # retrying there would only make the caller wait. Failures stay recorded on the rows instead.
@@ -72,11 +75,11 @@ def sync_changes(self, since: str | None = None) -> dict:
 
 
 @shared_task(name="movies.refresh_stale", **TASK_OPTIONS)
-def refresh_stale(self, older_than_days: int = 7, limit: int = 500) -> dict:
+def refresh_stale(self, older_than_days: int | None = None, limit: int = 500) -> dict:
+    """`older_than_days` defaults to SYNC_STALE_AFTER_DAYS, the refresh age /metrics measures."""
+    days = int(older_than_days) if older_than_days is not None else settings.SYNC_STALE_AFTER_DAYS
     return _run(
-        self,
-        "refresh_stale",
-        partial(jobs.refresh_stale, older_than=timedelta(days=int(older_than_days)), limit=int(limit)),
+        self, "refresh_stale", partial(jobs.refresh_stale, older_than=timedelta(days=days), limit=int(limit))
     )
 
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
+from django.conf import settings
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.generics import GenericAPIView, ListAPIView
 
@@ -87,7 +89,10 @@ class MoviePageMixin:
                 total_pages=result.total_pages,
             ),
         }
-        return APIResponse(data, meta=meta)
+        response = APIResponse(data, meta=meta)
+        if result.degraded:
+            response.cache_ttl = settings.CACHE_TTL_DEGRADED  # read by the view cache
+        return response
 
 
 def movie_list_view(
@@ -172,11 +177,29 @@ SearchMoviesView = movie_list_view(
     ),
     params_class=SearchParams,
 )
+
+
+def _discover(params: dict, kwargs: dict, *, audience: Audience, **page) -> MoviePage:
+    audience = _discover_audience(params.get("include_adult"), audience)
+    return MovieService().discover(filters=discover_filters(params), audience=audience, **page)
+
+
+def _discover_audience(include_adult: bool | None, audience: Audience) -> Audience:
+    """`include_adult=false` hides adult titles; `true` is for a reader whose preferences allow them."""
+    if include_adult is None or include_adult == audience.include_adult:
+        return audience
+    if include_adult:
+        raise ValidationFailed(
+            {"include_adult": ["Adult titles need a signed-in user whose preferences include them."]}
+        )
+    return replace(audience, include_adult=False)
+
+
 DiscoverMoviesView = movie_list_view(
     "DiscoverMoviesView",
     "movies_discover",
-    "Discover movies with TMDb's filters (TMDb, else the local catalog)",
-    lambda params, kwargs, **page: MovieService().discover(filters=discover_filters(params), **page),
+    "Discover movies with TMDb's own parameters (TMDb, else the local catalog); unknown ones are a 400",
+    _discover,
     params_class=DiscoverParams,
 )
 

@@ -181,6 +181,9 @@ CACHE_BREAKER_COOLDOWN = env_float("CACHE_BREAKER_COOLDOWN", 5.0)
 CACHE_TTL_VIEW_LIST = env_int("CACHE_TTL_VIEW_LIST", 600)
 CACHE_TTL_VIEW_DETAIL = env_int("CACHE_TTL_VIEW_DETAIL", 3600)
 CACHE_TTL_VIEW_NEGATIVE = env_int("CACHE_TTL_VIEW_NEGATIVE", 30)
+# An answer known to be less than the real one (TMDb down: the local fallback; genres unknown):
+# cached this long at every level, so it does not outlive the outage.
+CACHE_TTL_DEGRADED = env_int("CACHE_TTL_DEGRADED", 10)
 CACHE_HTTP_MAX_AGE_LIST = env_int("CACHE_HTTP_MAX_AGE_LIST", 60)
 CACHE_HTTP_MAX_AGE_DETAIL = env_int("CACHE_HTTP_MAX_AGE_DETAIL", 300)
 # /metrics answers a bearer of this token, or a staff user.
@@ -247,6 +250,7 @@ REST_FRAMEWORK = {
         "password_reset": env_str("THROTTLE_PASSWORD_RESET", "5/hour"),
         "token_refresh": env_str("THROTTLE_TOKEN_REFRESH", "60/min"),
     },
+    # Only the proxies may reach the app port: readiness warns when it listens on a public address.
     "NUM_PROXIES": env_int("NUM_PROXIES", 0),
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
@@ -323,6 +327,10 @@ CORS_ALLOW_HEADERS = [
     "x-request-id",
 ]
 
+# The app server's listen address (docker/entrypoint.sh web; GUNICORN_BIND is its old name).
+# Read here only for readiness's exposure warning (core/exposure.py).
+WEB_BIND = env_str("WEB_BIND") or env_str("GUNICORN_BIND") or "0.0.0.0:8000"
+
 # CELERY -----------------------------------------------------------------------
 # CELERY_BROKER_URL selects a real broker (RabbitMQ or Redis); unset means eager.
 # (The host in the in-memory URL only keeps kombu from warning "No hostname was supplied".)
@@ -343,6 +351,20 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_TASK_DEFAULT_QUEUE", "movie_nexus")
 # /health/ready waits this long for workers to answer when it counts them.
 HEALTH_WORKERS_TIMEOUT = env_float("HEALTH_WORKERS_TIMEOUT", 0.5)
+# The longest a task may run: SoftTimeLimitExceeded inside it, then the hard kill 30 s later
+# (prefork pool). The sync jobs take seconds to a few minutes (docs/sync.md).
+CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 600)
+CELERY_TASK_SOFT_TIME_LIMIT = max(1, CELERY_TASK_TIME_LIMIT - 30)
+# The Redis broker (compose's) has no acks: a message a worker took and never acked (the worker
+# was killed, its container lost) goes back to the queue after visibility_timeout, which kombu
+# leaves at 3600 s. It must outlast the longest a worker holds a message unacked: a task's hard
+# limit plus the longest retry countdown (apps.movies.tasks.RETRY_BACKOFF_MAX, 300 s), plus a
+# minute. Every worker looks for such messages every 10 s. RabbitMQ redelivers at once instead.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", CELERY_TASK_TIME_LIMIT + 300 + 60),
+    "unacked_restore_interval": 10,
+    "unacked_restore_throttle": 1,
+}
 
 # EMAIL ------------------------------------------------------------------------
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
@@ -370,7 +392,7 @@ TMDB_BACKOFF_MAX = env_float("TMDB_BACKOFF_MAX", 8.0)
 TMDB_TIME_BUDGET = env_float("TMDB_TIME_BUDGET", 8.0)
 TMDB_POOL_SIZE = env_int("TMDB_POOL_SIZE", 20)
 # Client-side token bucket shared by every process through Redis (TMDb allows ~40/s).
-TMDB_RATE_LIMIT = env_float("TMDB_RATE_LIMIT", 35.0)
+TMDB_RATE_LIMIT = env_float("TMDB_RATE_LIMIT", 38.0)
 # After a failed call (retries exhausted) calls fail fast for this many seconds.
 TMDB_FAILURE_COOLDOWN = env_float("TMDB_FAILURE_COOLDOWN", 10.0)
 # Local "top rated" needs this many votes; now playing = released in the last N days.
@@ -392,8 +414,8 @@ ADMIN_POSTER_SIZE = env_str("ADMIN_POSTER_SIZE", "w185")
 
 # SYNC -------------------------------------------------------------------------
 # The sync commands and tasks (docs/sync.md). A lock whose holder died expires after
-# SYNC_LOCK_TTL seconds; a live holder renews it while it works.
-SYNC_LOCK_TTL = env_int("SYNC_LOCK_TTL", 600)
+# SYNC_LOCK_TTL seconds; a live holder's heartbeat thread renews it every TTL/3.
+SYNC_LOCK_TTL = env_int("SYNC_LOCK_TTL", 60)
 # Movie details fetched in parallel by one run (the shared TMDb rate limit still applies).
 SYNC_CONCURRENCY = env_int("SYNC_CONCURRENCY", 8)
 # On PostgreSQL those threads also write (one connection each); elsewhere one thread writes.
@@ -407,6 +429,9 @@ SYNC_RATE_LIMIT_RETRIES = env_int("SYNC_RATE_LIMIT_RETRIES", 5)
 SYNC_ABORT_AFTER_FAILURES = env_int("SYNC_ABORT_AFTER_FAILURES", 20)
 # The first `sync_changes` without --since and without a stored point starts this many days back.
 SYNC_CHANGES_DEFAULT_DAYS = env_int("SYNC_CHANGES_DEFAULT_DAYS", 1)
+# The refresh age: a movie synced longer ago is stale. `refresh_stale` (command, task, beat entry)
+# defaults to it, and /metrics counts the rows past it (movie_nexus_catalog_stale_movies).
+SYNC_STALE_AFTER_DAYS = env_int("SYNC_STALE_AFTER_DAYS", 7)
 # `warm_cache` also renders the details of this many of the most popular movies.
 WARM_CACHE_DETAIL_COUNT = env_int("WARM_CACHE_DETAIL_COUNT", 50)
 
@@ -457,7 +482,7 @@ CELERY_BEAT_SCHEDULE = {
     "refresh-stale": {
         "task": "movies.refresh_stale",
         "schedule": crontab(minute=30, hour=2),
-        "kwargs": {"older_than_days": 7, "limit": 1000},
+        "kwargs": {"older_than_days": SYNC_STALE_AFTER_DAYS, "limit": 1000},
         "options": {"expires": 12 * 60 * 60},
     },
     "warm-cache": {

@@ -54,13 +54,19 @@ class SoftDeleteActionsMixin:
     def after_active_change(self, request: HttpRequest, keys: list) -> None:
         """Hook for the caches the change affects; `keys` are the changed rows' key field values."""
 
+    def write_active(self, model, keys: list, *, active: bool) -> None:
+        """Hook: how the flag is written (a model family with its own writer overrides it)."""
+        field = self.soft_delete_key_field
+        with transaction.atomic():
+            for chunk in chunked(keys):
+                model._default_manager.filter(**{f"{field}__in": chunk}).update(
+                    is_active=active, updated_at=timezone.now()
+                )
+
     def _set_active(self, request: HttpRequest, queryset: QuerySet, *, active: bool) -> None:
         field = self.soft_delete_key_field
         keys = list(queryset.filter(is_active=not active).values_list(field, flat=True))
-        manager = queryset.model._default_manager
-        with transaction.atomic():
-            for chunk in chunked(keys):
-                manager.filter(**{f"{field}__in": chunk}).update(is_active=active, updated_at=timezone.now())
+        self.write_active(queryset.model, keys, active=active)
         if keys:
             self.after_active_change(request, keys)
         opts = queryset.model._meta

@@ -47,6 +47,7 @@ def get_or_set(
     negative_ttl: float | None = None,
     negative_on: tuple[type[BaseException], ...] = (),
     wait: float | None = None,
+    ttl_for: Callable[[T], float] | None = None,
 ) -> T:
     """Return the cached value for `key`, computing and storing it on a miss.
 
@@ -57,7 +58,8 @@ def get_or_set(
     others wait up to `wait` s (CACHE_WAIT_TIMEOUT) for its result. `l1=True` also keeps the value
     in this process's memory for CACHE_L1_TTL s (default for level "view"). When the producer
     raises one of `negative_on` and `negative_ttl` is set, the failure is cached that long and
-    re-raised to every caller meanwhile.
+    re-raised to every caller meanwhile. `ttl_for(value)`, when given, decides the fresh lifetime of
+    each computed value (e.g. seconds for an answer known to be incomplete).
     """
     return layers.fetch(
         key,
@@ -69,6 +71,7 @@ def get_or_set(
         negative_ttl=negative_ttl,
         negative_on=negative_on,
         wait=wait,
+        ttl_for=ttl_for,
     ).value
 
 

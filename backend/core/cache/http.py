@@ -42,6 +42,7 @@ class CachedResponse:
     body: bytes
     content_type: str
     etag: str
+    ttl: float | None = None  # the view's own shorter lifetime (a degraded answer)
 
 
 class _Uncacheable(Exception):
@@ -83,6 +84,8 @@ class ViewCachePolicy:
         return namespace(kwargs) if callable(namespace) else namespace
 
     def ttl_for(self, cached: CachedResponse) -> float:
+        if cached.ttl is not None:
+            return cached.ttl
         return self.ttl() if cached.status == 200 else settings.CACHE_TTL_VIEW_NEGATIVE
 
 
@@ -133,16 +136,22 @@ def serve(request: HttpRequest, kwargs: dict, run: Callable[[], HttpResponse], p
     if _bypass_requested(request):
         with layers.bypass():
             return _public(_render(run()), BYPASS, None, policy)
+    key = policy.key(request, kwargs)
     try:
         lookup = layers.fetch(
-            policy.key(request, kwargs),
-            lambda: _capture(run),
+            key,
+            lambda: _capture(run, policy, request, kwargs, key),
             ttl=policy.ttl(),
             level="view",
             ttl_for=policy.ttl_for,
         )
     except _Uncacheable as passthrough:
         return _no_store(passthrough.response, MISS)
+    except _Rekeyed as rekeyed:
+        # The view's own write (a read-through completing the catalog) bumped a namespace of this
+        # very key: the bytes belong under the new key, where the next request will look.
+        layers.set(rekeyed.key, rekeyed.cached, ttl=policy.ttl_for(rekeyed.cached), level="view")
+        return _headers(_from_cache(rekeyed.cached), rekeyed.cached, MISS, None, policy)
     cached = lookup.value
     if _etag_matches(request, cached.etag):
         return _headers(HttpResponseNotModified(), cached, lookup.status, lookup.tier, policy)
@@ -160,17 +169,34 @@ def _render(response: HttpResponse) -> HttpResponse:
     return response
 
 
-def _capture(run: Callable[[], HttpResponse]) -> CachedResponse:
+class _Rekeyed(Exception):
+    """The response was rendered after a write that moved its key: store it under `key`."""
+
+    def __init__(self, key: str, cached: CachedResponse):
+        super().__init__(key)
+        self.key = key
+        self.cached = cached
+
+
+def _capture(
+    run: Callable[[], HttpResponse], policy: ViewCachePolicy, request: HttpRequest, kwargs: dict, key: str
+) -> CachedResponse:
     response = _render(run())
     if response.status_code not in CACHEABLE_STATUSES or response.streaming:
         raise _Uncacheable(response)
     body = bytes(response.content)
-    return CachedResponse(
+    cached = CachedResponse(
         status=response.status_code,
         body=body,
         content_type=response.get("Content-Type", "application/json"),
         etag=f'"{hashlib.blake2b(body, digest_size=16).hexdigest()}"',
+        ttl=getattr(response, "cache_ttl", None),
     )
+    # This process sees its own namespace bumps at once, so the key is cheap to recheck.
+    current = policy.key(request, kwargs)
+    if current != key:
+        raise _Rekeyed(current, cached)
+    return cached
 
 
 def _from_cache(cached: CachedResponse) -> HttpResponse:
@@ -190,7 +216,7 @@ def _headers(
 ) -> HttpResponse:
     response["ETag"] = cached.etag
     if cached.status == 200:
-        max_age = policy.max_age()
+        max_age = policy.max_age() if cached.ttl is None else min(policy.max_age(), int(cached.ttl))
         response["Cache-Control"] = f"public, max-age={max_age}, stale-while-revalidate={max_age}"
     else:
         response["Cache-Control"] = f"public, max-age={settings.CACHE_TTL_VIEW_NEGATIVE}"

@@ -1,10 +1,12 @@
-"""Named, versioned cache-key builders: identical in every process (hashlib, never `hash()`).
+"""The one module of cache keys: named, versioned builders, identical in every process (never `hash()`).
 
 Every key starts with KEY_VERSION; changing how a value is shaped means bumping it, which
 orphans the old keys (they expire by TTL). Django adds CACHE_KEY_PREFIX in front of all of them.
 """
 
 import hashlib
+import json
+import re
 from collections.abc import Iterable, Mapping
 
 KEY_VERSION = "v1"
@@ -65,13 +67,95 @@ def view_response(
     return f"{KEY_VERSION}:view:{version_part}:{digest(host, path, query, language, adult)}"
 
 
-def tmdb_response(endpoint: str, params: Mapping[str, object] | None = None) -> str:
-    """A TMDb response (level "service"): the endpoint template plus its canonical parameters."""
-    canonical = "&".join(f"{key}={params[key]}" for key in sorted(params or {}))
-    return f"{KEY_VERSION}:tmdb:{endpoint.strip('/')}:{digest(canonical)}"
-
-
 def user_query(user_id: int, name: str, version: int, *parts: object) -> str:
     """A per-user aggregate (level "query"), e.g. favorites stats, under the user's namespace version."""
     suffix = f":{digest(*parts)}" if parts else ""
     return f"{KEY_VERSION}:query:{name}:u{int(user_id)}:n{version}{suffix}"
+
+
+def user_stats(user_id: int, version: int) -> str:
+    """One user's favorites/watchlist statistics (level "query"), under their namespace version."""
+    return user_query(user_id, "favorites-stats", version)
+
+
+def user_for_you(user_id: int, version: int, *, include_adult: bool) -> str:
+    """One user's "for you" recommendations (level "query")."""
+    return user_query(user_id, "for-you", version, f"a{int(include_adult)}")
+
+
+def user_favorites_namespace(user_id: int) -> str:
+    """Bumped on every write to one user's favorites or watchlist."""
+    return user_namespace(user_id, "favorites")
+
+
+def admin_choices(field: str) -> str:
+    """The admin changelist's filter choices for one column (level "query")."""
+    return f"{KEY_VERSION}:admin:movies:choices:{field}"
+
+
+def admin_genre_counts() -> str:
+    return f"{KEY_VERSION}:admin:movies:genre-counts"
+
+
+# --- TMDb responses (level "service") and what the catalog made of them ------------------------
+TMDB_PREFIX = "tmdb:v1"
+_MAX_PLAIN_PARAMS = 120
+# Printable ASCII except space: anything else (control characters, non-ASCII) is hashed.
+_PLAIN_SAFE = re.compile(r"[!-~]*")
+
+
+def _params_part(params: dict) -> str:
+    """A stable rendering of the query parameters; long ones are hashed (never Python's hash())."""
+    clean = {key: params[key] for key in sorted(params) if params[key] is not None and params[key] != ""}
+    plain = "&".join(f"{key}={clean[key]}" for key in clean)
+    if len(plain) <= _MAX_PLAIN_PARAMS and _PLAIN_SAFE.fullmatch(plain):
+        return plain or "-"
+    digest = hashlib.sha256(json.dumps(clean, sort_keys=True, default=str).encode()).hexdigest()
+    return f"h:{digest[:32]}"
+
+
+def configuration_key() -> str:
+    return f"{TMDB_PREFIX}:configuration"
+
+
+def genres_key(*, language: str) -> str:
+    return f"{TMDB_PREFIX}:genres:{language}"
+
+
+def movie_details_key(*, tmdb_id: int, language: str, append: str) -> str:
+    return f"{TMDB_PREFIX}:movie:{tmdb_id}:{language}:{_params_part({'append': append})}"
+
+
+def movie_list_key(*, kind: str, params: dict) -> str:
+    """popular, top_rated, now_playing, upcoming, trending_day, trending_week."""
+    return f"{TMDB_PREFIX}:list:{kind}:{_params_part(params)}"
+
+
+def search_key(*, params: dict) -> str:
+    return f"{TMDB_PREFIX}:search:{_params_part(params)}"
+
+
+def discover_key(*, params: dict) -> str:
+    return f"{TMDB_PREFIX}:discover:{_params_part(params)}"
+
+
+def related_key(*, tmdb_id: int, kind: str, params: dict) -> str:
+    return f"{TMDB_PREFIX}:related:{kind}:{tmdb_id}:{_params_part(params)}"
+
+
+def changes_key(*, params: dict) -> str:
+    return f"{TMDB_PREFIX}:changes:{_params_part(params)}"
+
+
+def upstream_cooldown_key() -> str:
+    """Set while TMDb is known sick: calls fail fast instead of waiting out their budget again."""
+    return f"{TMDB_PREFIX}:cooldown"
+
+
+def stored_page_key(*, kind: str, params: dict) -> str:
+    """A TMDb list page already written to the catalog: its ids and totals (read back from the DB)."""
+    return f"{TMDB_PREFIX}:stored:{kind}:{_params_part(params)}"
+
+
+def genres_synced_key(*, language: str) -> str:
+    return f"{TMDB_PREFIX}:genres-synced:{language}"

@@ -23,7 +23,7 @@ def test_keys_are_identical_in_another_process_with_another_hash_seed():
     script = (
         "from core.cache import keys;"
         f"print(keys.view_response(**{VIEW_KEY_ARGS!r}));"
-        "print(keys.tmdb_response('/movie/{id}', {'language': 'en-US', 'id': 550}))"
+        "print(keys.search_key(params={'query': 'amélie ' * 30, 'page': 1}))"
     )
     env = {**os.environ, "PYTHONHASHSEED": "12345", "PYTHONPATH": str(BACKEND)}
     # when
@@ -33,7 +33,7 @@ def test_keys_are_identical_in_another_process_with_another_hash_seed():
     # then
     view_key, tmdb_key = result.stdout.split()
     assert view_key == keys.view_response(**VIEW_KEY_ARGS)
-    assert tmdb_key == keys.tmdb_response("/movie/{id}", {"id": 550, "language": "en-US"})
+    assert tmdb_key == keys.search_key(params={"page": 1, "query": "amélie " * 30})
 
 
 def test_every_key_carries_the_schema_version():

@@ -10,6 +10,8 @@ import tracemalloc
 
 import pytest
 
+from apps.movies.params import MAX_LIST_IDS
+
 from .conftest import bearer
 from .support import profiles, surface
 from .urls import ECHO_PATH
@@ -164,6 +166,41 @@ def test_extreme_filter_values_never_5xx(client, catalog, upstream, alice_token,
         for value in ["-1", "9" * 50, "1e308", "nan", "\x00", "a" * 5000, "[]", "{}", ",,,,"]:
             response = client.get(op.url(KNOWN_VALUES), {name: value}, **bearer(alice_token))
             assert response.status_code < 500, (op.label, name, value, response.content[:200])
+
+
+# The attack: anonymous `?genre=1,2,…,80` added a join per id and ran into the statement timeout.
+# (The signed-in favorites/watchlist `genre` takes up to 20 ids in one EXISTS … IN.)
+ID_LIST_OPERATIONS = [
+    (op.url(KNOWN_VALUES), name)
+    for name in ("genre", "with_genres")
+    for op in surface.with_query(name)
+    if not op.requires_auth
+]
+
+
+def test_id_list_parameters_are_discovered():
+    assert ("/api/v1/movies/", "genre") in ID_LIST_OPERATIONS
+    assert ("/api/v1/movies/discover/", "with_genres") in ID_LIST_OPERATIONS
+
+
+@pytest.mark.parametrize("count", [MAX_LIST_IDS + 1, 80, 10_000])
+@pytest.mark.parametrize(("path", "name"), ID_LIST_OPERATIONS)
+def test_id_list_flood_is_400(client, catalog, upstream, path, name, count, django_assert_max_num_queries):
+    ids = ",".join(str(index) for index in range(1, count + 1))
+    with django_assert_max_num_queries(0):
+        response, elapsed = send(client, "GET", path, QUERY_STRING=f"{name}={ids}")
+    assert_envelope_error(response, elapsed, 400)
+    assert name in response.json()["errors"]["fields"]
+
+
+@pytest.mark.parametrize(("path", "name"), ID_LIST_OPERATIONS)
+def test_the_longest_id_list_allowed_costs_a_bounded_number_of_queries(
+    client, catalog, upstream, path, name, django_assert_max_num_queries
+):
+    ids = ",".join(str(index) for index in range(1, MAX_LIST_IDS + 1))
+    with django_assert_max_num_queries(6):
+        response = client.get(path, {name: ids, "page_size": 100})
+    assert response.status_code == 200, response.content[:300]
 
 
 # --- headers --------------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ import pytest
 from django.conf import settings
 
 from apps.movies.models import Movie
-from core.services.tmdb.double import TMDbDouble
+from testing.tmdb.double import TMDbDouble
 
 from .conftest import bearer
 

@@ -513,7 +513,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Discover movies with TMDb's filters (TMDb, else the local catalog)
+         * Discover movies with TMDb's own parameters (TMDb, else the local catalog); unknown ones are a 400
          * @description Shared plumbing of movie lists: params, the reader's audience, the paginated envelope.
          */
         get: operations["movies_discover"];
@@ -1173,6 +1173,8 @@ export interface components {
             checks: {
                 [key: string]: components["schemas"]["HealthCheck"];
             };
+            /** @description Deployment mistakes that do not stop serving. */
+            warnings: string[];
         };
         /** @description Refuses fields it does not accept (is_staff, email_verified, ids…) instead of ignoring them. */
         RefreshInputRequest: {
@@ -1287,6 +1289,8 @@ export interface components {
              * @enum {string}
              */
             upstream?: "unavailable";
+            /** @description Movie lists: what some items lack (their genres could not be learned from TMDb). */
+            incomplete?: "genres"[];
             /**
              * @description recommendations/for-you: how the movies were chosen.
              * @enum {string}
@@ -1316,6 +1320,8 @@ export interface components {
              * @enum {string}
              */
             upstream?: "unavailable";
+            /** @description Movie lists: what some items lack (their genres could not be learned from TMDb). */
+            incomplete?: "genres"[];
             /**
              * @description recommendations/for-you: how the movies were chosen.
              * @enum {string}
@@ -1501,7 +1507,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description A dependency or TMDb is unavailable; retry after Retry-After seconds. */
+            /** @description A dependency or TMDb is unavailable; retry after Retry-After seconds. 503 means retry; the write may have happened: every write is safe to repeat. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1639,7 +1645,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description A dependency or TMDb is unavailable; retry after Retry-After seconds. */
+            /** @description A dependency or TMDb is unavailable; retry after Retry-After seconds. 503 means retry; the write may have happened: every write is safe to repeat. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1768,7 +1774,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description A dependency or TMDb is unavailable; retry after Retry-After seconds. */
+            /** @description A dependency or TMDb is unavailable; retry after Retry-After seconds. 503 means retry; the write may have happened: every write is safe to repeat. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1906,7 +1912,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description A dependency or TMDb is unavailable; retry after Retry-After seconds. */
+            /** @description A dependency or TMDb is unavailable; retry after Retry-After seconds. 503 means retry; the write may have happened: every write is safe to repeat. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2044,7 +2050,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description A dependency or TMDb is unavailable; retry after Retry-After seconds. */
+            /** @description A dependency or TMDb is unavailable; retry after Retry-After seconds. 503 means retry; the write may have happened: every write is safe to repeat. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2182,7 +2188,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description A dependency or TMDb is unavailable; retry after Retry-After seconds. */
+            /** @description A dependency or TMDb is unavailable; retry after Retry-After seconds. 503 means retry; the write may have happened: every write is safe to repeat. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2315,7 +2321,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description A dependency or TMDb is unavailable; retry after Retry-After seconds. */
+            /** @description A dependency or TMDb is unavailable; retry after Retry-After seconds. 503 means retry; the write may have happened: every write is safe to repeat. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2420,7 +2426,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description A dependency or TMDb is unavailable; retry after Retry-After seconds. */
+            /** @description A dependency or TMDb is unavailable; retry after Retry-After seconds. 503 means retry; the write may have happened: every write is safe to repeat. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2522,7 +2528,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description A dependency or TMDb is unavailable; retry after Retry-After seconds. */
+            /** @description A dependency or TMDb is unavailable; retry after Retry-After seconds. 503 means retry; the write may have happened: every write is safe to repeat. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2655,7 +2661,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description A dependency or TMDb is unavailable; retry after Retry-After seconds. */
+            /** @description A dependency or TMDb is unavailable; retry after Retry-After seconds. 503 means retry; the write may have happened: every write is safe to repeat. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2788,7 +2794,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description A dependency or TMDb is unavailable; retry after Retry-After seconds. */
+            /** @description A dependency or TMDb is unavailable; retry after Retry-After seconds. 503 means retry; the write may have happened: every write is safe to repeat. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2926,7 +2932,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description A dependency or TMDb is unavailable; retry after Retry-After seconds. */
+            /** @description A dependency or TMDb is unavailable; retry after Retry-After seconds. 503 means retry; the write may have happened: every write is safe to repeat. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3055,7 +3061,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description A dependency or TMDb is unavailable; retry after Retry-After seconds. */
+            /** @description A dependency or TMDb is unavailable; retry after Retry-After seconds. 503 means retry; the write may have happened: every write is safe to repeat. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3207,7 +3213,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description A dependency or TMDb is unavailable; retry after Retry-After seconds. */
+            /** @description A dependency or TMDb is unavailable; retry after Retry-After seconds. 503 means retry; the write may have happened: every write is safe to repeat. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3321,7 +3327,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description A dependency or TMDb is unavailable; retry after Retry-After seconds. */
+            /** @description A dependency or TMDb is unavailable; retry after Retry-After seconds. 503 means retry; the write may have happened: every write is safe to repeat. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3423,7 +3429,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description A dependency or TMDb is unavailable; retry after Retry-After seconds. */
+            /** @description A dependency or TMDb is unavailable; retry after Retry-After seconds. 503 means retry; the write may have happened: every write is safe to repeat. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3559,7 +3565,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description A dependency or TMDb is unavailable; retry after Retry-After seconds. */
+            /** @description A dependency or TMDb is unavailable; retry after Retry-After seconds. 503 means retry; the write may have happened: every write is safe to repeat. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3677,7 +3683,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description A dependency or TMDb is unavailable; retry after Retry-After seconds. */
+            /** @description A dependency or TMDb is unavailable; retry after Retry-After seconds. 503 means retry; the write may have happened: every write is safe to repeat. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3778,7 +3784,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description A dependency or TMDb is unavailable; retry after Retry-After seconds. */
+            /** @description A dependency or TMDb is unavailable; retry after Retry-After seconds. 503 means retry; the write may have happened: every write is safe to repeat. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3889,7 +3895,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description A dependency or TMDb is unavailable; retry after Retry-After seconds. */
+            /** @description A dependency or TMDb is unavailable; retry after Retry-After seconds. 503 means retry; the write may have happened: every write is safe to repeat. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -4000,7 +4006,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description A dependency or TMDb is unavailable; retry after Retry-After seconds. */
+            /** @description A dependency or TMDb is unavailable; retry after Retry-After seconds. 503 means retry; the write may have happened: every write is safe to repeat. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -4112,7 +4118,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description A dependency or TMDb is unavailable; retry after Retry-After seconds. */
+            /** @description A dependency or TMDb is unavailable; retry after Retry-After seconds. 503 means retry; the write may have happened: every write is safe to repeat. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -4246,7 +4252,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description A dependency or TMDb is unavailable; retry after Retry-After seconds. */
+            /** @description A dependency or TMDb is unavailable; retry after Retry-After seconds. 503 means retry; the write may have happened: every write is safe to repeat. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -4262,7 +4268,7 @@ export interface operations {
             query?: {
                 /** @description Comma-separated subset of the movie fields to return: the response then holds only those and `id` (the schema's movie types describe the full shape, without `fields`). */
                 fields?: string;
-                /** @description Genre TMDb id(s), comma-separated (all must match). */
+                /** @description Genre TMDb id(s), comma-separated (all must match; at most 10). */
                 genre?: string;
                 /** @description ISO 639-1, optionally with a region (pt-BR). */
                 language?: string;
@@ -4385,7 +4391,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description A dependency or TMDb is unavailable; retry after Retry-After seconds. */
+            /** @description A dependency or TMDb is unavailable; retry after Retry-After seconds. 503 means retry; the write may have happened: every write is safe to repeat. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -4513,7 +4519,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description A dependency or TMDb is unavailable; retry after Retry-After seconds. */
+            /** @description A dependency or TMDb is unavailable; retry after Retry-After seconds. 503 means retry; the write may have happened: every write is safe to repeat. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -4634,7 +4640,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description A dependency or TMDb is unavailable; retry after Retry-After seconds. */
+            /** @description A dependency or TMDb is unavailable; retry after Retry-After seconds. 503 means retry; the write may have happened: every write is safe to repeat. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -4755,7 +4761,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description A dependency or TMDb is unavailable; retry after Retry-After seconds. */
+            /** @description A dependency or TMDb is unavailable; retry after Retry-After seconds. 503 means retry; the write may have happened: every write is safe to repeat. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -4887,7 +4893,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description A dependency or TMDb is unavailable; retry after Retry-After seconds. */
+            /** @description A dependency or TMDb is unavailable; retry after Retry-After seconds. 503 means retry; the write may have happened: every write is safe to repeat. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -4903,34 +4909,63 @@ export interface operations {
             query?: {
                 /** @description Comma-separated subset of the movie fields to return: the response then holds only those and `id` (the schema's movie types describe the full shape, without `fields`). */
                 fields?: string;
+                /** @description false hides adult titles; true needs a signed-in user whose preferences allow them. */
+                include_adult?: boolean | null;
                 /** @description ISO 639-1, optionally with a region (pt-BR). */
                 language?: string;
                 /** @description Page number, 1 to 500. */
                 page?: number;
                 /** @description Results per page, 1 to 100. */
                 page_size?: number;
+                "primary_release_date.gte"?: string;
+                "primary_release_date.lte"?: string;
                 primary_release_year?: number;
                 /** @description ISO 3166-1 alpha-2. */
                 region?: string;
+                /** @description Any release (local: the release date). */
+                "release_date.gte"?: string;
+                /** @description Any release (local: the release date). */
+                "release_date.lte"?: string;
+                /** @description Same as primary_release_date.gte. */
                 release_date_gte?: string;
+                /** @description Same as primary_release_date.lte. */
                 release_date_lte?: string;
                 /**
-                 * @description * `popularity.desc` - popularity.desc
+                 * @description * `original_title.asc` - original_title.asc
+                 *     * `original_title.desc` - original_title.desc
                  *     * `popularity.asc` - popularity.asc
-                 *     * `vote_average.desc` - vote_average.desc
-                 *     * `vote_average.asc` - vote_average.asc
-                 *     * `vote_count.desc` - vote_count.desc
-                 *     * `vote_count.asc` - vote_count.asc
-                 *     * `primary_release_date.desc` - primary_release_date.desc
+                 *     * `popularity.desc` - popularity.desc
                  *     * `primary_release_date.asc` - primary_release_date.asc
+                 *     * `primary_release_date.desc` - primary_release_date.desc
+                 *     * `revenue.asc` - revenue.asc
+                 *     * `revenue.desc` - revenue.desc
                  *     * `title.asc` - title.asc
                  *     * `title.desc` - title.desc
+                 *     * `vote_average.asc` - vote_average.asc
+                 *     * `vote_average.desc` - vote_average.desc
+                 *     * `vote_count.asc` - vote_count.asc
+                 *     * `vote_count.desc` - vote_count.desc
                  */
-                sort_by?: "popularity.desc" | "popularity.asc" | "vote_average.desc" | "vote_average.asc" | "vote_count.desc" | "vote_count.asc" | "primary_release_date.desc" | "primary_release_date.asc" | "title.asc" | "title.desc";
+                sort_by?: "original_title.asc" | "original_title.desc" | "popularity.asc" | "popularity.desc" | "primary_release_date.asc" | "primary_release_date.desc" | "revenue.asc" | "revenue.desc" | "title.asc" | "title.desc" | "vote_average.asc" | "vote_average.desc" | "vote_count.asc" | "vote_count.desc";
+                "vote_average.gte"?: number;
+                "vote_average.lte"?: number;
+                /** @description Same as vote_average.gte. */
                 vote_average_gte?: number;
+                "vote_count.gte"?: number;
+                "vote_count.lte"?: number;
+                /** @description Same as vote_count.gte. */
                 vote_count_gte?: number;
+                /** @description Genre ids: 28,12 = all of them; 28|12 = any of them. */
                 with_genres?: string;
                 with_original_language?: string;
+                /** @description Minutes. */
+                "with_runtime.gte"?: number;
+                /** @description Minutes. */
+                "with_runtime.lte"?: number;
+                /** @description Genre ids (, or |): none of them. */
+                without_genres?: string;
+                /** @description Any release (local: the release date). */
+                year?: number;
             };
             header?: never;
             path?: never;
@@ -5025,7 +5060,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description A dependency or TMDb is unavailable; retry after Retry-After seconds. */
+            /** @description A dependency or TMDb is unavailable; retry after Retry-After seconds. 503 means retry; the write may have happened: every write is safe to repeat. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -5143,7 +5178,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description A dependency or TMDb is unavailable; retry after Retry-After seconds. */
+            /** @description A dependency or TMDb is unavailable; retry after Retry-After seconds. 503 means retry; the write may have happened: every write is safe to repeat. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -5261,7 +5296,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description A dependency or TMDb is unavailable; retry after Retry-After seconds. */
+            /** @description A dependency or TMDb is unavailable; retry after Retry-After seconds. 503 means retry; the write may have happened: every write is safe to repeat. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -5381,7 +5416,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description A dependency or TMDb is unavailable; retry after Retry-After seconds. */
+            /** @description A dependency or TMDb is unavailable; retry after Retry-After seconds. 503 means retry; the write may have happened: every write is safe to repeat. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -5499,7 +5534,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description A dependency or TMDb is unavailable; retry after Retry-After seconds. */
+            /** @description A dependency or TMDb is unavailable; retry after Retry-After seconds. 503 means retry; the write may have happened: every write is safe to repeat. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -5622,7 +5657,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description A dependency or TMDb is unavailable; retry after Retry-After seconds. */
+            /** @description A dependency or TMDb is unavailable; retry after Retry-After seconds. 503 means retry; the write may have happened: every write is safe to repeat. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -5740,7 +5775,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description A dependency or TMDb is unavailable; retry after Retry-After seconds. */
+            /** @description A dependency or TMDb is unavailable; retry after Retry-After seconds. 503 means retry; the write may have happened: every write is safe to repeat. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -5845,7 +5880,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description A dependency or TMDb is unavailable; retry after Retry-After seconds. */
+            /** @description A dependency or TMDb is unavailable; retry after Retry-After seconds. 503 means retry; the write may have happened: every write is safe to repeat. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -5956,7 +5991,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description A dependency or TMDb is unavailable; retry after Retry-After seconds. */
+            /** @description A dependency or TMDb is unavailable; retry after Retry-After seconds. 503 means retry; the write may have happened: every write is safe to repeat. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -6059,7 +6094,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description A dependency or TMDb is unavailable; retry after Retry-After seconds. */
+            /** @description A dependency or TMDb is unavailable; retry after Retry-After seconds. 503 means retry; the write may have happened: every write is safe to repeat. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -6192,7 +6227,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description A dependency or TMDb is unavailable; retry after Retry-After seconds. */
+            /** @description A dependency or TMDb is unavailable; retry after Retry-After seconds. 503 means retry; the write may have happened: every write is safe to repeat. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -6303,7 +6338,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description A dependency or TMDb is unavailable; retry after Retry-After seconds. */
+            /** @description A dependency or TMDb is unavailable; retry after Retry-After seconds. 503 means retry; the write may have happened: every write is safe to repeat. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -6436,7 +6471,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description A dependency or TMDb is unavailable; retry after Retry-After seconds. */
+            /** @description A dependency or TMDb is unavailable; retry after Retry-After seconds. 503 means retry; the write may have happened: every write is safe to repeat. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -6560,7 +6595,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description A dependency or TMDb is unavailable; retry after Retry-After seconds. */
+            /** @description A dependency or TMDb is unavailable; retry after Retry-After seconds. 503 means retry; the write may have happened: every write is safe to repeat. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -6712,7 +6747,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description A dependency or TMDb is unavailable; retry after Retry-After seconds. */
+            /** @description A dependency or TMDb is unavailable; retry after Retry-After seconds. 503 means retry; the write may have happened: every write is safe to repeat. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -6826,7 +6861,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description A dependency or TMDb is unavailable; retry after Retry-After seconds. */
+            /** @description A dependency or TMDb is unavailable; retry after Retry-After seconds. 503 means retry; the write may have happened: every write is safe to repeat. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -6928,7 +6963,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description A dependency or TMDb is unavailable; retry after Retry-After seconds. */
+            /** @description A dependency or TMDb is unavailable; retry after Retry-After seconds. 503 means retry; the write may have happened: every write is safe to repeat. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -7064,7 +7099,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description A dependency or TMDb is unavailable; retry after Retry-After seconds. */
+            /** @description A dependency or TMDb is unavailable; retry after Retry-After seconds. 503 means retry; the write may have happened: every write is safe to repeat. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -7175,7 +7210,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description A dependency or TMDb is unavailable; retry after Retry-After seconds. */
+            /** @description A dependency or TMDb is unavailable; retry after Retry-After seconds. 503 means retry; the write may have happened: every write is safe to repeat. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -7286,7 +7321,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description A dependency or TMDb is unavailable; retry after Retry-After seconds. */
+            /** @description A dependency or TMDb is unavailable; retry after Retry-After seconds. 503 means retry; the write may have happened: every write is safe to repeat. */
             503: {
                 headers: {
                     [name: string]: unknown;

@@ -62,3 +62,5 @@ class MoviePage:
     total_results: int
     source: str = SOURCE_LOCAL
     notes: dict = field(default_factory=dict)
+    # Known to be less than the real answer (TMDb down, genres unknown): cached for seconds only.
+    degraded: bool = False

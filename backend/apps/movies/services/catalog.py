@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from ..models import Movie
+from ..models import Movie, MovieGenre
 from .audience import SOURCE_LOCAL, Audience, MoviePage
 
 LOCAL_ORDERINGS = {
@@ -23,6 +23,10 @@ LOCAL_ORDERINGS = {
     "-release_date": ("-release_date", "tmdb_id"),
     "title": ("title", "tmdb_id"),
     "-title": ("-title", "tmdb_id"),
+    "original_title": ("original_title", "tmdb_id"),
+    "-original_title": ("-original_title", "tmdb_id"),
+    "revenue": ("revenue", "tmdb_id"),
+    "-revenue": ("-revenue", "tmdb_id"),
 }
 # TMDb discover sort_by → the local ordering used when serving discover from the catalog.
 DISCOVER_SORTS = {
@@ -36,6 +40,27 @@ DISCOVER_SORTS = {
     "primary_release_date.asc": "release_date",
     "title.asc": "title",
     "title.desc": "-title",
+    "original_title.asc": "original_title",
+    "original_title.desc": "-original_title",
+    "revenue.asc": "revenue",
+    "revenue.desc": "-revenue",
+}
+# TMDb discover filters → the lookup on the local catalog (the release date stands in for both of
+# TMDb's: the primary one and any regional one).
+DISCOVER_LOOKUPS = {
+    "primary_release_year": "release_date__year",
+    "year": "release_date__year",
+    "primary_release_date.gte": "release_date__gte",
+    "primary_release_date.lte": "release_date__lte",
+    "release_date.gte": "release_date__gte",
+    "release_date.lte": "release_date__lte",
+    "vote_average.gte": "vote_average__gte",
+    "vote_average.lte": "vote_average__lte",
+    "vote_count.gte": "vote_count__gte",
+    "vote_count.lte": "vote_count__lte",
+    "with_runtime.gte": "runtime__gte",
+    "with_runtime.lte": "runtime__lte",
+    "with_original_language": "original_language",
 }
 
 
@@ -85,8 +110,7 @@ def catalog_queryset(filters: dict) -> QuerySet:
     queryset = Movie.objects.active()
     if filters.get("q"):
         queryset = queryset.search(filters["q"])
-    for genre_id in filters.get("genre") or []:
-        queryset = queryset.by_genre(genre_id)
+    queryset = queryset.with_all_genres(filters.get("genre") or [])
     if filters.get("year_from"):
         queryset = queryset.filter(release_date__year__gte=filters["year_from"])
     if filters.get("year_to"):
@@ -103,21 +127,34 @@ def catalog_queryset(filters: dict) -> QuerySet:
 
 
 def local_discover(filters: dict) -> QuerySet:
-    """The local equivalent of TMDb discover for the filters this API accepts."""
+    """The local equivalent of TMDb discover for the filters DiscoverParams accepts (TMDb's names)."""
     queryset = Movie.objects.active()
+    for name, lookup in DISCOVER_LOOKUPS.items():
+        if filters.get(name) is not None:
+            queryset = queryset.filter(**{lookup: filters[name]})
     if filters.get("with_genres"):
-        for genre_id in str(filters["with_genres"]).split(","):
-            queryset = queryset.filter(movie_genres__genre__tmdb_id=int(genre_id))
-    if filters.get("primary_release_year"):
-        queryset = queryset.filter(release_date__year=filters["primary_release_year"])
-    queryset = queryset.released_between(
-        filters.get("primary_release_date.gte"), filters.get("primary_release_date.lte")
-    )
-    if filters.get("vote_average.gte") is not None:
-        queryset = queryset.filter(vote_average__gte=filters["vote_average.gte"])
-    if filters.get("vote_count.gte") is not None:
-        queryset = queryset.filter(vote_count__gte=filters["vote_count.gte"])
-    if filters.get("with_original_language"):
-        queryset = queryset.filter(original_language=filters["with_original_language"])
+        queryset = _with_genres(queryset, str(filters["with_genres"]))
+    if filters.get("without_genres"):
+        queryset = queryset.exclude(pk__in=_movies_of(genre_ids(str(filters["without_genres"]))))
     ordering = DISCOVER_SORTS.get(filters.get("sort_by") or "popularity.desc", "-popularity")
     return queryset.order_by(*LOCAL_ORDERINGS[ordering])
+
+
+def genre_ids(text: str) -> list[int]:
+    """TMDb's genre list ("28,12" or "28|12") as ids."""
+    return [int(part) for part in text.replace("|", ",").split(",") if part.strip()]
+
+
+def _with_genres(queryset: QuerySet, text: str) -> QuerySet:
+    """TMDb's with_genres: "28|12" any of them, "28,12" all of them (one grouped subquery either
+    way, whatever the number of ids)."""
+    if "|" in text:
+        return queryset.filter(pk__in=_movies_of(genre_ids(text)))
+    return queryset.with_all_genres(genre_ids(text))
+
+
+def _movies_of(genre_tmdb_ids: list[int]) -> QuerySet:
+    """Ids of the movies having any of the genres (one id: an exact match, so an id out of range is none)."""
+    if len(genre_tmdb_ids) == 1:
+        return MovieGenre.objects.filter(genre__tmdb_id=genre_tmdb_ids[0]).values("movie_id")
+    return MovieGenre.objects.filter(genre__tmdb_id__in=genre_tmdb_ids).values("movie_id")

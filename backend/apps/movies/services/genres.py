@@ -7,13 +7,14 @@ import logging
 from django.conf import settings
 
 from core import cache
+from core.cache import keys
+from core.cache.ttl import TTL
 from core.exceptions import NotFound, UpstreamUnavailable
 from core.services.tmdb import TMDbClient, get_client
-from core.services.tmdb import cache_keys as keys
 from core.services.tmdb.errors import TMDbError
 
 from ..models import Genre
-from . import storage
+from .writer import CatalogWriter
 
 logger = logging.getLogger(__name__)
 
@@ -28,9 +29,8 @@ class GenreService:
             payload = self.tmdb.genres(language=language or settings.TMDB_DEFAULT_LANGUAGE)
         except TMDbError as exc:
             raise UpstreamUnavailable(retry_after=int(exc.retry_after) if exc.retry_after else None) from exc
-        stored = storage.store_genres(payload.get("genres") or [])
-        cache.invalidate_catalog()  # genre names appear in every movie payload
-        return len(stored)
+        # The writer invalidates everything rendered from the catalog when a genre was renamed.
+        return len(CatalogWriter().store_genres(payload.get("genres") or []))
 
     def ensure_genres(self) -> None:
         """Sync genres at most once per static-data TTL (when credentials exist); never fails a read."""
@@ -40,7 +40,7 @@ class GenreService:
             cache.get_or_set(
                 keys.genres_synced_key(language=settings.TMDB_DEFAULT_LANGUAGE),
                 self.sync_genres,
-                ttl=keys.TTL_STATIC,
+                ttl=TTL.TMDB_STATIC,
             )
         except UpstreamUnavailable:
             logger.info("Genre sync skipped: TMDb unavailable")

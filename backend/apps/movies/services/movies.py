@@ -6,15 +6,16 @@ import logging
 import math
 from collections.abc import Callable
 
-from django.db import transaction
+from django.conf import settings
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from core import cache
-from core.cache import keys as cache_keys
+from core.cache import keys
+from core.cache.ttl import TTL
 from core.exceptions import NotFound, UpstreamUnavailable, ValidationFailed
 from core.mixins.models import SyncStatus
-from core.services.tmdb import TMDbClient, get_client
-from core.services.tmdb import cache_keys as keys
+from core.services.tmdb import Policy, TMDbClient, get_client
 from core.services.tmdb import movies as parse
 from core.services.tmdb.errors import (
     TMDbBadRequest,
@@ -26,9 +27,10 @@ from core.services.tmdb.errors import (
 )
 
 from ..models import Movie
-from . import catalog, storage
+from . import catalog
 from .audience import SOURCE_TMDB, Audience, MoviePage
 from .catalog import LOCAL_ORDERINGS, catalog_queryset, local_discover
+from .writer import CatalogWriter
 
 logger = logging.getLogger(__name__)
 
@@ -43,58 +45,68 @@ def upstream_unavailable(exc: TMDbError) -> UpstreamUnavailable:
     return UpstreamUnavailable(retry_after=retry_after)
 
 
-def _invalidate_after_commit(tmdb_id: int, *, lists: bool = True) -> None:
-    """The writer invalidates what it changed: the movie's detail responses and (unless a read only
-    completed a stored movie's details, which lists do not show) every list."""
-    if lists:
-        transaction.on_commit(lambda: cache.invalidate_movie(tmdb_id))
-    else:
-        transaction.on_commit(lambda: cache.bump_namespace(cache_keys.movie_namespace(tmdb_id)))
-
-
 class MovieService:
     """Movie operations; TMDb is reached only through the injected client (default: the shared one)."""
 
-    def __init__(self, *, tmdb: TMDbClient | None = None):
+    def __init__(self, *, tmdb: TMDbClient | None = None, writer: CatalogWriter | None = None):
         self.tmdb = tmdb or get_client()
+        self.writer = writer or CatalogWriter.for_client(self.tmdb)
 
     # --- one movie -------------------------------------------------------------------------
     def get_movie(self, *, tmdb_id: int) -> Movie:
         """Known active → database; known gone → NotFound; unknown → fetched from TMDb and stored."""
         _check_id(tmdb_id)
         movie = Movie.objects.filter(tmdb_id=tmdb_id).first()
-        if movie is not None:
-            if movie.is_active:
-                return movie
-            raise NotFound(f"Movie {tmdb_id} not found.")
-        if not self.tmdb.configured:
+        if movie is not None and movie.is_active:
+            return movie
+        self._store_missing(tmdb_id, movie)
+        return Movie.objects.get(tmdb_id=tmdb_id)
+
+    def _store_missing(self, tmdb_id: int, movie: Movie | None) -> None:
+        """Unknown: fetched and stored. Reported gone by TMDb: asked again (TMDb's 404 is cached
+        5 min) and restored if back. Hidden by staff, or no TMDb to ask: NotFound."""
+        if movie is None and not self.tmdb.configured:
             # The embedded demo: the local catalog is all there is, so unknown means not found.
             raise NotFound(f"Movie {tmdb_id} is not in the local catalog (TMDb is not configured).")
-        return self.sync_movie_from_tmdb(tmdb_id=tmdb_id, fresh=False)
+        if movie is not None and (movie.sync_status != SyncStatus.GONE or not self.tmdb.configured):
+            raise NotFound(f"Movie {tmdb_id} not found.")
+        try:
+            self._sync(tmdb_id, fresh=False)
+        except UpstreamUnavailable as exc:
+            if movie is not None:  # still gone as far as anyone knows
+                raise NotFound(f"Movie {tmdb_id} not found.") from exc
+            raise
 
     def get_movie_details(self, *, tmdb_id: int, audience: Audience | None = None) -> Movie:
-        """The detail view's movie: completed from TMDb when only a list row is stored (if TMDb answers)."""
+        """The detail view's movie, read once with its genres and flags: stored on first read, and
+        completed from TMDb when only a list row is stored (if TMDb answers)."""
         audience = audience or Audience()
-        movie = self.get_movie(tmdb_id=tmdb_id)
-        if movie.sync_status != SyncStatus.COMPLETE and self.tmdb.configured:
+        _check_id(tmdb_id)
+        read = Movie.objects.with_genres().with_user_flags(audience.user).filter(tmdb_id=tmdb_id)
+        movie = read.first()
+        if movie is None or not movie.is_active:
+            self._store_missing(tmdb_id, movie)
+            movie = read.get()
+        elif _needs_completion(movie) and self.tmdb.configured:
             try:
-                movie = self.sync_movie_from_tmdb(tmdb_id=tmdb_id, fresh=False, invalidate_lists=False)
+                self._sync(tmdb_id, fresh=False)
+                movie = read.get()
             except UpstreamUnavailable:
                 logger.info("Serving stored movie %s: TMDb unavailable", tmdb_id)
-        movie = Movie.objects.with_genres().with_user_flags(audience.user).get(pk=movie.pk)
         self._localize_details(movie, audience)
         return movie
 
-    def sync_movie_from_tmdb(
-        self, *, tmdb_id: int, fresh: bool = True, invalidate_lists: bool = True
-    ) -> Movie:
+    def sync_movie_from_tmdb(self, *, tmdb_id: int, fresh: bool = True) -> Movie:
         """Full sync in one upstream call (append_to_response); 34 soft-deletes and raises NotFound."""
+        self._sync(tmdb_id, fresh=fresh)
+        return Movie.objects.with_genres().get(tmdb_id=tmdb_id)
+
+    def _sync(self, tmdb_id: int, *, fresh: bool) -> None:
         _check_id(tmdb_id)
         try:
             payload = self.tmdb.movie_details(tmdb_id, fresh=fresh)
         except TMDbNotFound as exc:
-            if storage.mark_gone(tmdb_id):
-                _invalidate_after_commit(tmdb_id)
+            self.writer.mark_gone(tmdb_id)
             raise NotFound(f"Movie {tmdb_id} not found.") from exc
         except TMDbNotConfigured as exc:
             raise UpstreamUnavailable(
@@ -102,12 +114,10 @@ class MovieService:
             ) from exc
         except (TMDbUnavailable, TMDbUnauthorized, TMDbBadRequest) as exc:
             logger.warning("TMDb sync of movie %s failed: %s", tmdb_id, exc)
-            storage.record_sync_failure(tmdb_id, exc)
+            self.writer.record_failure(tmdb_id, exc)
             raise upstream_unavailable(exc) from exc
         self._refresh_image_configuration()
-        return self.update_movie_data(
-            data={**payload, "id": payload.get("id") or tmdb_id}, invalidate_lists=invalidate_lists
-        )
+        self.writer.store_details({**payload, "id": payload.get("id") or tmdb_id})
 
     def _refresh_image_configuration(self) -> None:
         """TMDb just answered: make sure /configuration (image sizes, cached 7 days) is cached too."""
@@ -116,16 +126,12 @@ class MovieService:
         except TMDbError as exc:
             logger.info("TMDb /configuration not refreshed: %s", exc)
 
-    def update_movie_data(
-        self, *, data: dict, movie: Movie | None = None, invalidate_lists: bool = True
-    ) -> Movie:
-        """Store a details payload (idempotent upsert by tmdb_id, one transaction)."""
+    def update_movie_data(self, *, data: dict, movie: Movie | None = None) -> Movie:
+        """Store a details payload through the catalog writer (idempotent upsert by tmdb_id)."""
         if movie is not None and int(data.get("id") or movie.tmdb_id) != movie.tmdb_id:
             raise ValueError("payload is for another movie")
-        data = {**data, "id": int(data.get("id") or movie.tmdb_id)}
-        stored = storage.store_movie_details(data)
-        _invalidate_after_commit(stored.tmdb_id, lists=invalidate_lists)
-        return Movie.objects.with_genres().get(pk=stored.pk)
+        tmdb_id = self.writer.store_details({**data, "id": int(data.get("id") or movie.tmdb_id)})
+        return Movie.objects.with_genres().get(tmdb_id=tmdb_id)
 
     def _localize_details(self, movie: Movie, audience: Audience) -> None:
         if audience.is_default_language or not self.tmdb.configured:
@@ -157,7 +163,11 @@ class MovieService:
         return self._list_page(
             kind,
             lambda: self.tmdb.movie_list(
-                kind, page=page, language=audience.effective_language, region=audience.region or None
+                kind,
+                page=page,
+                language=audience.effective_language,
+                region=audience.region or None,
+                policy=Policy.DIRECT,  # the stored page is the cache: one TTL of lag, not two
             ),
             local=local,
             page=page,
@@ -171,7 +181,9 @@ class MovieService:
         audience = audience or Audience()
         return self._list_page(
             f"trending_{window}",
-            lambda: self.tmdb.trending(window=window, page=page, language=audience.effective_language),
+            lambda: self.tmdb.trending(
+                window=window, page=page, language=audience.effective_language, policy=Policy.DIRECT
+            ),
             local=catalog.popular(),
             page=page,
             page_size=page_size,
@@ -193,19 +205,23 @@ class MovieService:
         local = Movie.objects.active().search(query)
         if year:
             local = local.filter(release_date__year=year)
-        fetch = lambda: self.tmdb.search(  # noqa: E731 - a deferred call
-            query=query,
-            page=page,
-            language=audience.effective_language,
-            region=audience.region or None,
-            include_adult=audience.include_adult,
-            year=year,
-        )
+
+        def fetch(policy: Policy = Policy.CACHED) -> dict:
+            return self.tmdb.search(
+                query=query,
+                page=page,
+                language=audience.effective_language,
+                region=audience.region or None,
+                include_adult=audience.include_adult,
+                year=year,
+                policy=policy,
+            )
+
         if not sync_results:
             return self._unstored_page(fetch, local, page=page, page_size=page_size, audience=audience)
         return self._list_page(
             "search",
-            fetch,
+            lambda: fetch(Policy.DIRECT),
             local=local,
             page=page,
             page_size=page_size,
@@ -226,6 +242,7 @@ class MovieService:
                 language=audience.effective_language,
                 region=audience.region or None,
                 include_adult=audience.include_adult,
+                policy=Policy.DIRECT,
             ),
             local=local_discover(filters),
             page=page,
@@ -262,11 +279,23 @@ class MovieService:
         except TMDbBadRequest as exc:
             raise ValidationFailed({"page": [exc.message]}) from exc
         except (TMDbUnavailable, TMDbUnauthorized) as exc:
-            logger.warning("TMDb %s unavailable, serving the local catalog: %s", kind, exc)
-            result = self.local_page(local, page=page, page_size=page_size, audience=audience)
-            result.notes["upstream"] = "unavailable"
-            return result
-        return self._page_from_ids(stored, page=page, audience=audience)
+            return self._fallback_page(kind, exc, local, page=page, page_size=page_size, audience=audience)
+        result = self._page_from_ids(stored, page=page, audience=audience)
+        if not stored.get("complete", True):
+            result.notes["incomplete"] = ["genres"]
+            result.degraded = True
+        return result
+
+    def _fallback_page(self, kind, exc: TMDbError, local, *, page, page_size, audience) -> MoviePage:
+        """TMDb is down: the local catalog, marked `upstream: unavailable` and cached for seconds.
+        A fallback with nothing to show is a 503, never an empty page that looks like TMDb's."""
+        logger.warning("TMDb %s unavailable, serving the local catalog: %s", kind, exc)
+        result = self.local_page(local, page=page, page_size=page_size, audience=audience)
+        if not result.movies:
+            raise upstream_unavailable(exc) from exc
+        result.notes["upstream"] = "unavailable"
+        result.degraded = True
+        return result
 
     def _stored_page(
         self, kind: str, fetch: Callable[[], dict], audience: Audience, key_params: dict
@@ -276,21 +305,35 @@ class MovieService:
         def produce() -> dict:
             payload = fetch()
             self._refresh_image_configuration()
-            results = parse.page_results(payload)
-            storage.store_list_results(results, overwrite=audience.is_default_language)
-            total_pages, total_results = parse.page_totals(payload)
-            localized = {}
-            if not audience.is_default_language:
-                localized = {item["id"]: _localized_fields(item) for item in results}
-            return {
-                "ids": [item["id"] for item in results],
-                "total_pages": total_pages,
-                "total_results": total_results,
-                "localized": localized,
-            }
+            return self._store_page_payload(payload, audience)
 
         key = keys.stored_page_key(kind=kind, params=key_params)
-        return cache.get_or_set(key, produce, ttl=keys.stored_page_ttl(kind))
+        return cache.get_or_set(key, produce, ttl=TTL.stored_page(kind), ttl_for=_stored_page_ttl(kind))
+
+    def _store_page_payload(self, payload: dict, audience: Audience) -> dict:
+        results = parse.page_results(payload)
+        stored = self.writer.store_list_items(results, overwrite=audience.is_default_language)
+        total_pages, total_results = parse.page_totals(payload)
+        localized = {}
+        if not audience.is_default_language:
+            localized = {item["id"]: _localized_fields(item) for item in results}
+        return {
+            "ids": [item["id"] for item in results],
+            "total_pages": total_pages,
+            "total_results": total_results,
+            "localized": localized,
+            "complete": stored.complete,
+        }
+
+    def remember_list_page(self, *, kind: str, page: int, payload: dict) -> None:
+        """A sync job read TMDb's list page itself: store its movies and make it the page readers
+        get (default audience), so the served order follows TMDb's as of the sync, not the TTL."""
+        audience = Audience()
+        stored = self._store_page_payload(payload, audience)
+        key = keys.stored_page_key(kind=kind, params={"page": page, **_audience_params(audience)})
+        cache.set(key, stored, ttl=_stored_page_ttl(kind)(stored))
+        if stored["complete"]:
+            cache.invalidate_catalog_lists()  # the cached answers built from the old page
 
     def _page_from_ids(self, stored: dict, *, page: int, audience: Audience) -> MoviePage:
         ids = stored["ids"]
@@ -326,6 +369,11 @@ class MovieService:
         return self._page_from_ids(stored, page=page, audience=audience)
 
 
+def _stored_page_ttl(kind: str) -> Callable[[dict], float]:
+    """A page whose movies could not all get their genres is kept for seconds, not the full TTL."""
+    return lambda page: TTL.stored_page(kind) if page.get("complete", True) else settings.CACHE_TTL_DEGRADED
+
+
 def _audience_params(audience: Audience) -> dict:
     return {
         "language": audience.effective_language,
@@ -344,6 +392,14 @@ def _overlay(movie: Movie, localized: dict | None) -> None:
         value = (localized or {}).get(name)
         if value:
             setattr(movie, name, value)
+
+
+def _needs_completion(movie: Movie) -> bool:
+    """Only a list row is stored (or its completion failed and the back-off has passed)."""
+    if movie.sync_status in (SyncStatus.PARTIAL, SyncStatus.PENDING):
+        return True
+    due = movie.next_sync_attempt_at is None or movie.next_sync_attempt_at <= timezone.now()
+    return movie.sync_status == SyncStatus.FAILED and due and not movie.last_synced_at
 
 
 def _check_id(tmdb_id: int) -> None:

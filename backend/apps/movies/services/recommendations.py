@@ -11,8 +11,8 @@ from core.services.tmdb import movies as parse
 from core.services.tmdb.errors import TMDbError
 
 from ..models import Movie, RecommendationType
-from . import storage
 from .audience import Audience, MoviePage
+from .writer import CatalogWriter
 
 logger = logging.getLogger(__name__)
 
@@ -84,7 +84,10 @@ class RecommendationService:
                 "TMDb %s for %s failed, serving stored rows: %s", relation_type, movie.tmdb_id, exc
             )
             return 0
-        return storage.store_relations(movie, relation_type, parse.page_results(payload))
+        writer = getattr(self.movies, "writer", None) or CatalogWriter.for_client(self.tmdb)
+        return writer.store_relations(
+            tmdb_id=movie.tmdb_id, relation_type=relation_type, results=parse.page_results(payload)
+        )
 
     def _needs_fetch(self, movie: Movie, relation_type: str) -> bool:
         synced = (movie.metadata or {}).get("related_synced_at") or {}

@@ -8,10 +8,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
-from core import cache
-from core.services.tmdb import TMDbClient
-from core.services.tmdb import cache_keys as tmdb_keys
-from core.services.tmdb import client as tmdb_endpoints
+from core.services.tmdb import Policy, TMDbClient
 from core.services.tmdb.errors import TMDbError, TMDbRateLimited
 
 MAX_UPSTREAM_WAIT = 30.0
@@ -72,15 +69,5 @@ def fetch_details(tmdb: TMDbClient, tmdb_id: int, pacer: Pacer | None = None) ->
 
 
 def _get_details(tmdb: TMDbClient, tmdb_id: int) -> dict:
-    """GET /movie/{id} fresh from TMDb, then stored in the client's cache as `movie_details` would.
-
-    Not through `movie_details(fresh=True)`: its fail-fast cooldown, right for page views, would
-    turn one movie TMDb cannot serve into a run of failures for the movies after it.
-    """
-    language = tmdb.default_language()
-    append = tmdb_endpoints.DETAILS_APPEND
-    path = tmdb_endpoints.MOVIE_DETAILS_PATH.format(tmdb_id=int(tmdb_id))
-    payload = tmdb.get(path, {"language": language, "append_to_response": append})
-    key = tmdb_keys.movie_details_key(tmdb_id=tmdb_id, language=language, append=append)
-    cache.set(key, payload, ttl=tmdb_keys.TTL_DETAILS)
-    return payload
+    """GET /movie/{id} (append_to_response) straight from TMDb, no cache, no fail-fast cooldown."""
+    return tmdb.movie_details(tmdb_id, policy=Policy.BATCH)

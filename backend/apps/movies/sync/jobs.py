@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
 
 from django.conf import settings
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from core.mixins.models import SyncStatus
-from core.services.tmdb import client as tmdb_endpoints
+from core.services.tmdb import Policy
 from core.services.tmdb import movies as parse
 from core.services.tmdb.errors import TMDbBadRequest, TMDbError, TMDbUnauthorized
 
 from ..models import Genre, Movie
-from ..services import storage
+from ..services.movies import MovieService
+from ..services.writer import CatalogWriter
 from .models import SyncState
 from .movies import MovieSyncer
 from .runner import SyncRun
@@ -33,7 +35,7 @@ def sync_genres(run: SyncRun) -> None:
     """TMDb's movie genre list, upserted by tmdb_id (renames included)."""
     language = settings.TMDB_DEFAULT_LANGUAGE
     try:
-        payload = run.tmdb.get(tmdb_endpoints.GENRE_LIST_PATH, {"language": language})
+        payload = run.tmdb.genres(language=language, policy=Policy.BATCH)
     except TMDbUnauthorized:
         raise
     except TMDbError as exc:
@@ -48,8 +50,7 @@ def sync_genres(run: SyncRun) -> None:
     stored = {genre.tmdb_id: genre for genre in Genre.objects.filter(tmdb_id__in=[g["id"] for g in items])}
     outcomes = [_genre_outcome(stored.get(item["id"]), item) for item in items]
     if not run.dry_run and any(outcome != Outcome.UNCHANGED for outcome in outcomes):
-        storage.store_genres(items)
-        Genre.objects.filter(tmdb_id__in=[g["id"] for g in items], is_active=False).update(is_active=True)
+        CatalogWriter().store_genres(items)  # renames and re-activations, invalidated after commit
     for item, outcome in zip(items, outcomes, strict=True):
         run.summary.count(outcome)
         run.progress.advance(f"{item['name']} {outcome}")
@@ -67,6 +68,7 @@ def _genre_outcome(genre: Genre | None, item: dict) -> Outcome:
 def sync_movies(run: SyncRun, *, list_name: str, pages: int, window: str = "day") -> None:
     """The movies on the first `pages` pages of a TMDb list, each synced in full."""
     ids: list[int] = []
+    movies = MovieService(tmdb=run.tmdb, writer=CatalogWriter.for_client(run.tmdb))
     for page in range(1, pages + 1):
         try:
             payload = _list_page(run, list_name, page, window)
@@ -77,6 +79,9 @@ def sync_movies(run: SyncRun, *, list_name: str, pages: int, window: str = "day"
         except TMDbError as exc:
             run.upstream_failed(f"{list_name} page {page}: failed ({exc}); later pages skipped")
             break
+        if not run.dry_run:
+            # Readers are served this page from now on: the order follows TMDb as of this run.
+            movies.remember_list_page(kind=_page_kind(list_name, window), page=page, payload=payload)
         ids.extend(item["id"] for item in parse.page_results(payload))
         total_pages, _ = parse.page_totals(payload)
         if page >= total_pages:
@@ -84,10 +89,15 @@ def sync_movies(run: SyncRun, *, list_name: str, pages: int, window: str = "day"
     MovieSyncer(run).sync_ids(ids)
 
 
+def _page_kind(list_name: str, window: str) -> str:
+    return f"trending_{window}" if list_name == "trending" else list_name
+
+
 def _list_page(run: SyncRun, list_name: str, page: int, window: str) -> dict:
+    # Straight from TMDb: a sync must see TMDb's current pages, never the interactive cache.
     if list_name == "trending":
-        return run.tmdb.trending(window=window, page=page)
-    return run.tmdb.movie_list(list_name, page=page)
+        return run.tmdb.trending(window=window, page=page, policy=Policy.BATCH)
+    return run.tmdb.movie_list(list_name, page=page, policy=Policy.BATCH)
 
 
 def sync_movie(run: SyncRun, *, tmdb_ids: list[int]) -> None:
@@ -95,6 +105,14 @@ def sync_movie(run: SyncRun, *, tmdb_ids: list[int]) -> None:
 
 
 # --- changes -----------------------------------------------------------------------------------
+# TMDb serves no page past 500 (of 100 changes each); a window listing more is cut in halves.
+CHANGES_MAX_PAGE = 500
+
+
+class _WindowTooLarge(Exception):
+    """A window lists more pages than TMDb serves; it is cut in two and read again."""
+
+
 def change_windows(start: date, end: date, days: int = CHANGES_WINDOW_DAYS) -> Iterator[tuple[date, date]]:
     """[start, end] cut into consecutive windows of at most `days` days (TMDb's limit is 14)."""
     while True:
@@ -103,6 +121,12 @@ def change_windows(start: date, end: date, days: int = CHANGES_WINDOW_DAYS) -> I
         if stop >= end:
             return
         start = stop
+
+
+def split_window(start: date, end: date) -> list[tuple[date, date]]:
+    """Two halves sharing their middle day, as consecutive windows share their ends (at least 2 days)."""
+    middle = start + timedelta(days=(end - start).days // 2)
+    return [(start, middle), (middle, end)]
 
 
 def changes_start(since: date | None) -> date:
@@ -116,43 +140,70 @@ def changes_start(since: date | None) -> date:
 
 
 def sync_changes(run: SyncRun, *, since: date | None = None) -> None:
-    """TMDb /movie/changes window by window; only movies we hold are refetched; the point is saved per window."""
+    """TMDb /movie/changes from the start point to today however long the gap, window by window; only
+    movies we hold are refetched, each once per run; the point is saved after each window."""
     started = timezone.now()
     today = started.date()
     start = changes_start(since)
     if start > today:
         run.note(f"nothing to do: the start {start} is in the future")
         return
-    syncer = MovieSyncer(run)
-    for window_start, window_end in change_windows(start, today):
-        ids = _changed_ids(run, window_start, window_end)
+    windows = deque(change_windows(start, today))
+    syncer, synced = MovieSyncer(run), set()
+    while windows:
+        window_start, window_end = windows.popleft()
+        try:
+            ids = _changed_ids(run, window_start, window_end)
+        except _WindowTooLarge:
+            windows.extendleft(reversed(split_window(window_start, window_end)))
+            continue
         if ids is None:
             return  # a page failed: the stored point stays where it was
-        held = _held_ids(ids)
-        run.note(f"changes {window_start}..{window_end}: {len(ids)} changed on TMDb, {len(held)} held here")
+        held = [tmdb_id for tmdb_id in _held_ids(ids) if tmdb_id not in synced]
+        run.note(f"changes {window_start}..{window_end}: {len(ids)} changed on TMDb, {len(held)} to refetch")
         syncer.sync_ids(held)
+        synced.update(held)
         _save_point(run, window_end, started)
 
 
 def _changed_ids(run: SyncRun, start: date, end: date) -> list[int] | None:
+    """Every id the window lists, or None when a page failed. A window of two days or more that lists
+    more than TMDb's last page raises _WindowTooLarge; a shorter one is read to that page and says so."""
     ids: list[int] = []
     page = 1
     while True:
-        try:
-            payload = run.tmdb.changes(start_date=start.isoformat(), end_date=end.isoformat(), page=page)
-        except TMDbUnauthorized:
-            raise
-        except TMDbError as exc:
-            run.upstream_failed(
-                f"changes {start}..{end} page {page}: failed ({exc}); will resume from {start}"
-            )
+        payload = _changes_page(run, start, end, page)
+        if payload is None:
             return None
         ids.extend(item["id"] for item in parse.page_results(payload))
-        total_pages, _ = parse.page_totals(payload)
-        if page >= total_pages:
+        listed = _listed_pages(payload)
+        if page == 1 and listed > CHANGES_MAX_PAGE:
+            if (end - start).days >= 2:
+                raise _WindowTooLarge
+            run.note(
+                f"changes {start}..{end}: {listed} pages listed, TMDb serves {CHANGES_MAX_PAGE}; "
+                "the movies on later pages are left to refresh_stale"
+            )
+        if page >= min(listed, CHANGES_MAX_PAGE):
             return list(dict.fromkeys(ids))
         page += 1
         run.renew_lock()
+
+
+def _changes_page(run: SyncRun, start: date, end: date, page: int) -> dict | None:
+    try:
+        return run.tmdb.changes(start_date=start.isoformat(), end_date=end.isoformat(), page=page)
+    except TMDbUnauthorized:
+        raise
+    except TMDbError as exc:
+        run.upstream_failed(f"changes {start}..{end} page {page}: failed ({exc}); will resume from {start}")
+        return None
+
+
+def _listed_pages(payload: dict) -> int:
+    """total_pages as TMDb sent it (parse.page_totals caps it at 500, which would hide a cut listing)."""
+    total = payload.get("total_pages")
+    return total if isinstance(total, int) and not isinstance(total, bool) and total > 0 else 1
 
 
 def _held_ids(ids: list[int]) -> list[int]:
@@ -180,20 +231,27 @@ def _save_point(run: SyncRun, window_end: date, started: datetime) -> None:
 
 
 # --- stale movies ------------------------------------------------------------------------------
-def stale_movies(*, older_than: timedelta, limit: int) -> list[int]:
-    """Oldest first: never synced in full, synced before the cutoff, or failed and due for a retry."""
-    now = timezone.now()
+def stale_queryset(*, older_than: timedelta, now: datetime | None = None) -> QuerySet:
+    """Never synced in full, synced before the cutoff, or failed and due for a retry; and movies TMDb
+    reported gone, checked again once per `older_than` (restored when back). The gauge counts it."""
+    now = now or timezone.now()
     due = Q(next_sync_attempt_at__isnull=True) | Q(next_sync_attempt_at__lte=now)
     stale = (
         Q(last_synced_at__isnull=True)
         | Q(last_synced_at__lt=now - older_than)
         | Q(sync_status__in=[SyncStatus.FAILED, SyncStatus.PENDING, SyncStatus.PARTIAL])
     )
-    queryset = (
-        Movie.objects.filter(is_active=True)
-        .exclude(sync_status=SyncStatus.GONE)
-        .filter(stale & due)
-        .order_by(F("last_synced_at").asc(nulls_first=True), "tmdb_id")
+    gone = Q(sync_status=SyncStatus.GONE) & (
+        Q(last_synced_at__isnull=True) | Q(last_synced_at__lt=now - older_than)
+    )
+    shown = Q(is_active=True) & ~Q(sync_status=SyncStatus.GONE) & stale & due
+    return Movie.objects.filter(shown | gone)
+
+
+def stale_movies(*, older_than: timedelta, limit: int) -> list[int]:
+    """Oldest first (see `stale_queryset`)."""
+    queryset = stale_queryset(older_than=older_than).order_by(
+        F("last_synced_at").asc(nulls_first=True), "tmdb_id"
     )
     return list(queryset.values_list("tmdb_id", flat=True)[:limit])
 

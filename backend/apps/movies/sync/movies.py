@@ -4,19 +4,14 @@ from __future__ import annotations
 
 import logging
 import queue
-import random
 import threading
-import time
 from collections import deque
 from collections.abc import Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
-from datetime import timedelta
 
 from django.conf import settings
-from django.db import OperationalError, connection, connections, transaction
-from django.utils import timezone
+from django.db import OperationalError, connection, connections
 
-from core import cache
 from core.mixins.models import SyncStatus
 from core.services.tmdb.errors import (
     TMDbNotConfigured,
@@ -26,7 +21,7 @@ from core.services.tmdb.errors import (
 )
 
 from ..models import Movie
-from ..services import storage
+from ..services.writer import CatalogWriter, is_transient
 from . import compare
 from .fetching import Fetched, Pacer, fetch_details
 from .runner import Aborted, SyncRun
@@ -34,50 +29,10 @@ from .summary import Outcome
 
 logger = logging.getLogger("apps.movies.sync")
 
-MAX_ERROR_LENGTH = 1000
-WRITE_ATTEMPTS = 6
-# PostgreSQL deadlock_detected / serialization_failure; SQLite's busy database.
-TRANSIENT_SQLSTATES = frozenset({"40P01", "40001"})
-
 
 def parallel_writes() -> bool:
     """Several writer threads only where the database takes concurrent writers (PostgreSQL)."""
     return bool(settings.SYNC_PARALLEL_WRITES) and connection.vendor == "postgresql"
-
-
-def _is_transient(exc: OperationalError) -> bool:
-    cause = exc.__cause__
-    return getattr(cause, "sqlstate", None) in TRANSIENT_SQLSTATES or "database is locked" in str(exc)
-
-
-def retry_delay(failures: int) -> timedelta:
-    """The growing back-off before a failed movie is tried again: base · 2^(failures-1), capped."""
-    minutes = settings.SYNC_RETRY_BASE_MINUTES * 2 ** max(0, min(failures, 30) - 1)
-    return timedelta(minutes=min(minutes, settings.SYNC_RETRY_MAX_MINUTES))
-
-
-def record_failure(tmdb_id: int, error: Exception) -> bool:
-    """Mark a stored movie failed with the error and the time of its next attempt; False if not stored."""
-    with transaction.atomic():
-        retries = (
-            Movie.objects.select_for_update()
-            .filter(tmdb_id=tmdb_id)
-            .values_list("sync_retries", flat=True)
-            .first()
-        )
-        if retries is None:
-            return False
-        failures = min(retries + 1, 32767)
-        now = timezone.now()
-        message = f"{now:%Y-%m-%dT%H:%M:%SZ} {type(error).__name__}: {error}"[:MAX_ERROR_LENGTH]
-        Movie.objects.filter(tmdb_id=tmdb_id).update(
-            sync_status=SyncStatus.FAILED,
-            sync_retries=failures,
-            last_sync_error=message,
-            next_sync_attempt_at=now + retry_delay(failures),
-            updated_at=now,
-        )
-    return True
 
 
 class MovieSyncer:
@@ -91,6 +46,7 @@ class MovieSyncer:
         self.pacer = Pacer(float(settings.TMDB_RATE_LIMIT))
         # Ids settled by this syncer (synced, unchanged, gone, or failed for a reason a retry won't fix).
         self.settled: set[int] = set()
+        self.writer = CatalogWriter.for_client(run.tmdb)
 
     def sync_ids(self, tmdb_ids: Iterable[int]) -> None:
         ids = list(dict.fromkeys(int(i) for i in tmdb_ids))
@@ -197,44 +153,20 @@ class MovieSyncer:
         movie = Movie.objects.filter(tmdb_id=tmdb_id).first()
         if movie is not None and not compare.needs_write(movie, payload):
             if self.touch_unchanged and not self.run.dry_run:
-                Movie.objects.filter(pk=movie.pk).update(last_synced_at=timezone.now())
+                self.writer.mark_checked(tmdb_id)
             return Outcome.UNCHANGED
         if not self.run.dry_run:
-            clear_back_off = movie is not None and movie.next_sync_attempt_at is not None
             try:
-                self._write(tmdb_id, payload, clear_back_off=clear_back_off)
+                self.writer.store_details({**payload, "id": tmdb_id})
             except OperationalError as exc:
-                if not _is_transient(exc):
+                if not is_transient(exc):
                     raise
                 return self._failed(tmdb_id, exc)
-        return Outcome.CREATED if movie is None else Outcome.UPDATED
-
-    @staticmethod
-    def _write(tmdb_id: int, payload: dict, *, clear_back_off: bool) -> None:
-        """The catalog's upsert of a details payload: one transaction for the movie and everything it owns.
-
-        Parallel writers may deadlock on shared related-movie rows; the loser is rolled back whole
-        and simply tried again.
-        """
-        for attempt in range(WRITE_ATTEMPTS):
-            try:
-                return MovieSyncer._write_once(tmdb_id, payload, clear_back_off=clear_back_off)
-            except OperationalError as exc:
-                if attempt + 1 >= WRITE_ATTEMPTS or not _is_transient(exc):
-                    raise
-                logger.info(
-                    "movie %s: write conflict (%s), retry %d", tmdb_id, exc.__cause__ or exc, attempt + 1
-                )
-                time.sleep(random.uniform(0.02, 0.2) * (attempt + 1))  # noqa: S311 - jitter
-
-    @staticmethod
-    def _write_once(tmdb_id: int, payload: dict, *, clear_back_off: bool) -> None:
-        with transaction.atomic():
-            storage.store_movie_details({**payload, "id": tmdb_id})
-            if clear_back_off:
-                Movie.objects.filter(tmdb_id=tmdb_id).update(next_sync_attempt_at=None)
-            # The writer invalidates what it changed: the movie's detail responses and every list.
-            transaction.on_commit(lambda: cache.invalidate_movie(tmdb_id))
+        # A row stored only from another movie's list (never synced in full) is new to the operator.
+        first_sync = movie is None or (
+            movie.sync_status == SyncStatus.PARTIAL and movie.last_synced_at is None
+        )
+        return Outcome.CREATED if first_sync else Outcome.UPDATED
 
     def _gone(self, tmdb_id: int) -> Outcome:
         """TMDb says the movie no longer exists (34): soft-delete it; unknown ids are failures."""
@@ -243,16 +175,16 @@ class MovieSyncer:
             self.run.note(f"movie {tmdb_id}: not found on TMDb (nothing stored)")
             return Outcome.FAILED
         if not movie.is_active and movie.sync_status == SyncStatus.GONE:
+            if not self.run.dry_run:
+                self.writer.mark_gone(tmdb_id)  # still gone: only the time it was checked moves
             return Outcome.UNCHANGED
         if not self.run.dry_run:
-            with transaction.atomic():
-                storage.mark_gone(tmdb_id)
-                Movie.objects.filter(tmdb_id=tmdb_id).update(next_sync_attempt_at=None)
+            self.writer.mark_gone(tmdb_id)
         self.run.note(f"movie {tmdb_id}: gone from TMDb, soft-deleted")
         return Outcome.UPDATED
 
     def _failed(self, tmdb_id: int, error: Exception) -> Outcome:
-        recorded = False if self.run.dry_run else record_failure(tmdb_id, error)
+        recorded = False if self.run.dry_run else self.writer.record_failure(tmdb_id, error)
         self.run.note(
             f"movie {tmdb_id}: failed ({error}){'' if recorded else ' [not stored, nothing recorded]'}"
         )

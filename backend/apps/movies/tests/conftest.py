@@ -48,3 +48,22 @@ def seeded_tmdb(tmdb_double):
 @pytest.fixture
 def movie_service():
     return MovieService()
+
+
+@pytest.fixture
+def namespace_bumps(monkeypatch):
+    """The cache namespaces bumped by catalog writes, in order. The test's transaction never commits,
+    so the writer's after-commit invalidation runs at once (transaction=True tests run it for real)."""
+    from apps.movies.services import writer
+    from core import cache
+
+    bumped: list[str] = []
+    original = cache.bump_namespace
+
+    def record(name: str) -> int:
+        bumped.append(name)
+        return original(name)
+
+    monkeypatch.setattr(cache, "bump_namespace", record)
+    monkeypatch.setattr(writer, "after_commit", lambda callback: callback())
+    return bumped

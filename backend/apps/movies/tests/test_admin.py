@@ -8,11 +8,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from apps.movies import admin_actions, admin_filters
+from apps.movies import admin_filters
 from apps.movies.models import Genre, Movie, MovieGenre, MovieRecommendation
 from apps.movies.tests.factories import GenreFactory, MovieFactory
 from core import cache
 from core.adminsite.testing import changelist_queries, client_for, make_staff
+from core.cache import keys as cache_keys
 from core.mixins.models import SyncStatus
 
 pytestmark = pytest.mark.django_db
@@ -135,6 +136,7 @@ def test_movie_change_page_has_a_genres_inline_and_saves_it(admin_client):
             "movie_genres-INITIAL_FORMS": "0",
             "movie_genres-0-genre": drama.pk,
             "movie_genres-0-is_primary": "on",
+            "movie_genres-0-position": "0",
             "outgoing_recommendations-TOTAL_FORMS": "0",
             "outgoing_recommendations-INITIAL_FORMS": "0",
         }
@@ -149,10 +151,8 @@ def test_movie_change_page_has_a_genres_inline_and_saves_it(admin_client):
     assert MovieGenre.objects.get(movie=movie).genre == drama
 
 
-def test_saving_a_movie_invalidates_its_cached_responses(admin_client, monkeypatch):
+def test_saving_a_movie_invalidates_its_cached_responses(admin_client, namespace_bumps):
     # given
-    invalidated = []
-    monkeypatch.setattr(admin_actions, "invalidate_movie_caches", lambda ids: invalidated.append(list(ids)))
     movie = MovieFactory(tmdb_id=777)
     response = admin_client.get(reverse("admin:movies_movie_change", args=[movie.pk]))
     data = {k: v for k, v in response.context["adminform"].form.initial.items() if v is not None}
@@ -162,7 +162,8 @@ def test_saving_a_movie_invalidates_its_cached_responses(admin_client, monkeypat
     # when
     admin_client.post(reverse("admin:movies_movie_change", args=[movie.pk]), data)
     # then
-    assert invalidated == [[777]]
+    assert cache_keys.movie_namespace(777) in namespace_bumps
+    assert cache_keys.NS_CATALOG_LISTS in namespace_bumps
 
 
 def test_movie_add_page_creates_a_pending_movie(admin_client):
@@ -346,9 +347,7 @@ def test_language_and_status_filter_choices_come_from_the_cache(admin_client):
     MovieFactory(original_language="ja", status="Rumored")
     admin_client.get(MOVIES_URL)
     # when
-    cached = cache.get(
-        admin_filters.CHOICES_CACHE_KEY_TEMPLATE.format(field="original_language"), level="query"
-    )
+    cached = cache.get(cache_keys.admin_choices("original_language"), level="query")
     # then
     assert cached == ["ja"]
     assert admin_filters.distinct_values("status") == ["Rumored"]

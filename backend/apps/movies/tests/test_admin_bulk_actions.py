@@ -9,6 +9,7 @@ from apps.movies import admin_actions
 from apps.movies.models import Movie
 from apps.movies.tests.factories import GenreFactory, MovieFactory
 from core.adminsite.testing import client_for, make_staff
+from core.cache import keys as cache_keys
 from core.mixins.models import SyncStatus
 
 pytestmark = pytest.mark.django_db
@@ -112,10 +113,8 @@ def test_resync_says_so_when_the_broker_is_down(admin_client, monkeypatch):
     assert "Could not queue the resync: connection refused" in messages_of(response)
 
 
-def test_mark_inactive_and_restore_movies(admin_client, monkeypatch):
+def test_mark_inactive_and_restore_movies(admin_client, namespace_bumps):
     # given
-    invalidated = []
-    monkeypatch.setattr(admin_actions, "invalidate_movie_caches", lambda ids: invalidated.append(sorted(ids)))
     movies = MovieFactory.create_batch(2)
     already_inactive = MovieFactory(is_active=False)
     # when
@@ -123,7 +122,8 @@ def test_mark_inactive_and_restore_movies(admin_client, monkeypatch):
     # then
     assert "2 movies marked inactive." in messages_of(hidden)
     assert Movie.objects.filter(is_active=False).count() == 3
-    assert invalidated == [sorted(movie.tmdb_id for movie in movies)]
+    assert {cache_keys.movie_namespace(movie.tmdb_id) for movie in movies} <= set(namespace_bumps)
+    assert cache_keys.movie_namespace(already_inactive.tmdb_id) not in namespace_bumps
     # when
     restored = run_action(admin_client, MOVIES_URL, "restore", movies[:1])
     # then

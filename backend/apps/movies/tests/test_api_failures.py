@@ -188,3 +188,38 @@ def test_relations_of_a_gone_source_are_hidden(api_client):
         source_movie=source, recommended_movie=target, recommendation_type="similar", score=1
     )
     assert api_client.get(f"/api/v1/movies/{source.tmdb_id}/similar/").status_code == 404
+
+
+def test_a_fallback_is_cached_for_seconds_and_ends_with_the_outage(
+    api_client, tmdb_double, settings, monkeypatch
+):
+    # given TMDb down: popular falls back to the one stored movie
+    MovieFactory(title="Stored")
+    tmdb_double.fail(None, status=503, times=None)
+    degraded = api_client.get("/api/v1/movies/popular/")
+    assert degraded.json()["meta"]["upstream"] == "unavailable"
+    assert f"max-age={settings.CACHE_TTL_DEGRADED}," in degraded["Cache-Control"]
+    # when TMDb recovers and a little more than CACHE_TTL_DEGRADED seconds pass
+    tmdb_double.clear_faults()
+    tmdb_double.add_movie(77, title="Now on TMDb")
+    from core import cache
+    from core.cache import layers
+
+    later = time.time() + settings.CACHE_TTL_DEGRADED + 1
+    monkeypatch.setattr(layers, "now", lambda: later)
+    cache.reset_local()
+    recovered = api_client.get("/api/v1/movies/popular/")
+    # then TMDb's page is served, not the fallback
+    assert "upstream" not in recovered.json()["meta"]
+    assert [m["title"] for m in recovered.json()["data"]] == ["Now on TMDb"]
+
+
+def test_a_fallback_with_nothing_to_show_is_503_not_an_empty_page(api_client, tmdb_double):
+    # given TMDb down and the local catalog has no second page
+    MovieFactory(title="Stored")
+    tmdb_double.fail(None, status=503, times=None)
+    # when
+    response = api_client.get("/api/v1/movies/upcoming/?page=2")
+    # then
+    assert response.status_code == 503
+    assert response.json()["errors"]["code"] == "upstream_unavailable"

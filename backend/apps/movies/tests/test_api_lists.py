@@ -196,6 +196,9 @@ BAD_PARAMS = [
     ("/api/v1/movies/?genre=abc", "genre"),
     ("/api/v1/movies/?genre=99999999999999999999", "genre"),
     ("/api/v1/movies/discover/?with_genres=1;drop", "with_genres"),
+    ("/api/v1/movies/?genre=" + ",".join(map(str, range(1, 12))), "genre"),
+    ("/api/v1/movies/?genre=" + ",".join(map(str, range(1, 81))), "genre"),
+    ("/api/v1/movies/discover/?with_genres=" + ",".join(map(str, range(1, 12))), "with_genres"),
     ("/api/v1/movies/?year_from=2000&year_to=1990", "year_to"),
     ("/api/v1/movies/?min_rating=11", "min_rating"),
     ("/api/v1/movies/trending/?window=year", "window"),
@@ -256,3 +259,37 @@ def test_local_discover_applies_the_same_filters(api_client):
         "/api/v1/movies/discover/?release_date_gte=2000-01-01&vote_average_gte=7&with_original_language=ja"
     ).json()
     assert [m["id"] for m in body["data"]] == [keep.tmdb_id]
+
+
+def test_a_cold_list_learns_the_genres_and_keeps_tmdb_order(api_client, tmdb_double):
+    # given an empty genre table and a movie whose TMDb genres are Thriller, then Drama
+    tmdb_double.add_movie(4400, title="Ordered", genre_ids=[53, 18])
+    # when the first list read stores it
+    response = api_client.get("/api/v1/movies/popular/")
+    # then its genres are there, primary first, fetched from TMDb's genre list once
+    item = response.json()["data"][0]
+    assert [genre["name"] for genre in item["genres"]] == ["Thriller", "Drama"]
+    assert tmdb_double.count("genre/movie/list") == 1
+
+
+def test_a_list_whose_genres_could_not_be_learned_is_cached_for_seconds(api_client, tmdb_double, settings):
+    # given TMDb's genre list failing while the popular list works
+    tmdb_double.fail("genre/movie/list", status=503, times=None)
+    tmdb_double.add_movie(4401, title="No genres yet", genre_ids=[53])
+    # when
+    response = api_client.get("/api/v1/movies/popular/")
+    # then the answer says so and is not kept for the page TTL
+    assert response.json()["meta"]["incomplete"] == ["genres"]
+    assert f"max-age={settings.CACHE_TTL_DEGRADED}," in response["Cache-Control"]
+
+
+def test_the_first_read_that_stores_a_movie_is_cached_under_the_key_the_next_read_uses(
+    api_client, tmdb_double
+):
+    # given a movie TMDb has and the catalog does not
+    tmdb_double.add_movie(4402, title="Fresh")
+    # when it is read three times
+    states = [api_client.get("/api/v1/movies/4402/")["X-Cache"] for _ in range(3)]
+    # then the read that stored it left its bytes where the second read looks
+    assert states[0].startswith("MISS")
+    assert states[1].startswith("HIT") and states[2].startswith("HIT")

@@ -1,6 +1,6 @@
 """The shared TMDb client: transport (base), endpoints (client), payload parsing (movies), images, errors."""
 
-from .client import TMDbClient, get_client
+from .client import Policy, TMDbClient, get_client
 from .errors import (
     TMDbBadRequest,
     TMDbError,
@@ -12,6 +12,7 @@ from .errors import (
 )
 
 __all__ = [
+    "Policy",
     "TMDbBadRequest",
     "TMDbClient",
     "TMDbError",

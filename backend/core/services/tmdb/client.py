@@ -1,15 +1,17 @@
-"""TMDbClient: one method per TMDb endpoint, each read through the cache layer with its own TTL."""
+"""TMDbClient: one method per TMDb endpoint; the caller picks the cache policy of each call."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from enum import StrEnum
 
 from django.conf import settings
 
 from core import cache
+from core.cache import keys
+from core.cache.ttl import TTL
 
-from . import cache_keys as keys
 from .base import BaseClient
 from .errors import TMDbNotConfigured, TMDbNotFound, TMDbUnavailable
 
@@ -36,31 +38,53 @@ TRENDING_WINDOWS = ("day", "week")
 MAX_UPSTREAM_PAGE = 500
 
 
+class Policy(StrEnum):
+    """How one call uses the cache (Sentry's `get` vs `get_cached`, decided per call)."""
+
+    CACHED = "cached"  # interactive reads: the cached answer, TMDb on a miss; fail fast while TMDb is sick
+    REFRESH = "refresh"  # a resync: always TMDb, and the answer replaces the cached one
+    DIRECT = "direct"  # always TMDb, nothing cached (the caller caches what it made of it); fail fast
+    BATCH = "batch"  # sync jobs: always TMDb, nothing cached, no fail-fast cooldown (one movie TMDb
+    # cannot serve must not turn into a run of failures for the movies after it)
+
+
 class TMDbClient(BaseClient):
-    """TMDb API v3. Every response goes through `core.cache`; failures are typed TMDbError subclasses."""
+    """TMDb API v3. Failures are typed TMDbError subclasses; each method takes a `policy`."""
 
     def default_language(self) -> str:
         return settings.TMDB_DEFAULT_LANGUAGE
 
     # --- static data -----------------------------------------------------------------------
     def configuration(self) -> dict:
-        return self._cached(keys.configuration_key(), keys.TTL_STATIC, CONFIGURATION_PATH, {})
+        return self._cached(keys.configuration_key(), TTL.TMDB_STATIC, CONFIGURATION_PATH, {})
 
-    def genres(self, *, language: str | None = None) -> dict:
+    def genres(self, *, language: str | None = None, policy: Policy = Policy.CACHED) -> dict:
         language = language or self.default_language()
         return self._cached(
-            keys.genres_key(language=language), keys.TTL_STATIC, GENRE_LIST_PATH, {"language": language}
+            keys.genres_key(language=language),
+            TTL.TMDB_STATIC,
+            GENRE_LIST_PATH,
+            {"language": language},
+            policy=policy,
         )
 
     # --- one movie -------------------------------------------------------------------------
     def movie_details(
-        self, tmdb_id: int, *, language: str | None = None, append: str = DETAILS_APPEND, fresh: bool = False
+        self,
+        tmdb_id: int,
+        *,
+        language: str | None = None,
+        append: str = DETAILS_APPEND,
+        fresh: bool = False,
+        policy: Policy | None = None,
     ) -> dict:
+        """`fresh=True` is `policy=Policy.REFRESH`."""
         language = language or self.default_language()
         key = keys.movie_details_key(tmdb_id=tmdb_id, language=language, append=append)
         params = {"language": language, "append_to_response": append}
         path = MOVIE_DETAILS_PATH.format(tmdb_id=int(tmdb_id))
-        return self._cached(key, keys.TTL_DETAILS, path, params, fresh=fresh)
+        policy = policy or (Policy.REFRESH if fresh else Policy.CACHED)
+        return self._cached(key, TTL.TMDB_DETAIL, path, params, policy=policy)
 
     def recommendations(self, tmdb_id: int, *, page: int = 1, language: str | None = None) -> dict:
         return self._related(RECOMMENDATIONS_PATH, "recommendations", tmdb_id, page, language)
@@ -71,16 +95,22 @@ class TMDbClient(BaseClient):
     def _related(self, template: str, kind: str, tmdb_id: int, page: int, language: str | None) -> dict:
         params = {"page": page, "language": language or self.default_language()}
         key = keys.related_key(tmdb_id=tmdb_id, kind=kind, params=params)
-        return self._cached(key, keys.TTL_LIST, template.format(tmdb_id=int(tmdb_id)), params)
+        return self._cached(key, TTL.TMDB_LIST, template.format(tmdb_id=int(tmdb_id)), params)
 
     # --- lists -----------------------------------------------------------------------------
     def movie_list(
-        self, kind: str, *, page: int = 1, language: str | None = None, region: str | None = None
+        self,
+        kind: str,
+        *,
+        page: int = 1,
+        language: str | None = None,
+        region: str | None = None,
+        policy: Policy = Policy.CACHED,
     ) -> dict:
         """popular, top_rated, now_playing or upcoming."""
         params = {"page": page, "language": language or self.default_language(), "region": region}
         key = keys.movie_list_key(kind=kind, params=params)
-        return self._cached(key, keys.TTL_LIST, MOVIE_LIST_PATHS[kind], params)
+        return self._cached(key, TTL.TMDB_LIST, MOVIE_LIST_PATHS[kind], params, policy=policy)
 
     def popular(self, **kwargs) -> dict:
         return self.movie_list("popular", **kwargs)
@@ -94,12 +124,20 @@ class TMDbClient(BaseClient):
     def upcoming(self, **kwargs) -> dict:
         return self.movie_list("upcoming", **kwargs)
 
-    def trending(self, *, window: str = "day", page: int = 1, language: str | None = None) -> dict:
+    def trending(
+        self,
+        *,
+        window: str = "day",
+        page: int = 1,
+        language: str | None = None,
+        policy: Policy = Policy.CACHED,
+    ) -> dict:
         if window not in TRENDING_WINDOWS:
             raise ValueError(f"window must be one of {TRENDING_WINDOWS}")
         params = {"page": page, "language": language or self.default_language()}
         key = keys.movie_list_key(kind=f"trending_{window}", params=params)
-        return self._cached(key, keys.TTL_TRENDING, TRENDING_PATH.format(window=window), params)
+        path = TRENDING_PATH.format(window=window)
+        return self._cached(key, TTL.TMDB_TRENDING, path, params, policy=policy)
 
     def search(
         self,
@@ -110,6 +148,7 @@ class TMDbClient(BaseClient):
         region: str | None = None,
         include_adult: bool = False,
         year: int | None = None,
+        policy: Policy = Policy.CACHED,
     ) -> dict:
         params = {
             "query": query,
@@ -119,7 +158,9 @@ class TMDbClient(BaseClient):
             "include_adult": "true" if include_adult else "false",
             "year": year,
         }
-        return self._cached(keys.search_key(params=params), keys.TTL_SEARCH, SEARCH_PATH, params)
+        return self._cached(
+            keys.search_key(params=params), TTL.TMDB_SEARCH, SEARCH_PATH, params, policy=policy
+        )
 
     def discover(
         self,
@@ -129,6 +170,7 @@ class TMDbClient(BaseClient):
         language: str | None = None,
         region: str | None = None,
         include_adult: bool = False,
+        policy: Policy = Policy.CACHED,
     ) -> dict:
         params = {
             **(filters or {}),
@@ -137,37 +179,44 @@ class TMDbClient(BaseClient):
             "region": region,
             "include_adult": "true" if include_adult else "false",
         }
-        return self._cached(keys.discover_key(params=params), keys.TTL_DISCOVER, DISCOVER_PATH, params)
+        key = keys.discover_key(params=params)
+        return self._cached(key, TTL.TMDB_DISCOVER, DISCOVER_PATH, params, policy=policy)
 
     def changes(self, *, start_date: str | None = None, end_date: str | None = None, page: int = 1) -> dict:
+        """The changes feed is read only by sync runs, and never from a cache (a change shows at once)."""
         params = {"start_date": start_date, "end_date": end_date, "page": page}
-        return self._cached(keys.changes_key(params=params), keys.TTL_CHANGES, CHANGES_PATH, params)
+        return self._cached(keys.changes_key(params=params), 0, CHANGES_PATH, params, policy=Policy.BATCH)
 
     # --- the cache policy ------------------------------------------------------------------
-    def _cached(self, key: str, ttl: int, path: str, params: dict, *, fresh: bool = False) -> dict:
-        """Cached GET: negative answers are cached briefly, and a sick TMDb is not called again at once."""
+    def _cached(self, key: str, ttl: int, path: str, params: dict, *, policy: Policy = Policy.CACHED) -> dict:
+        """GET under `policy`: negative answers are cached briefly for interactive reads, and a sick
+        TMDb is not called again at once by them."""
         negative_key = f"{key}:404"
-        if not fresh and cache.get(negative_key) is not None:
+        if policy == Policy.CACHED and cache.get(negative_key) is not None:
             raise TMDbNotFound(path=path, http_status=404, tmdb_code=34)
-        fetch = self._fetcher(path, params, negative_key)
-        if fresh:
+        fetch = self._fetcher(path, params, negative_key, fail_fast=policy != Policy.BATCH)
+        if policy in (Policy.DIRECT, Policy.BATCH):
+            return fetch()
+        if policy == Policy.REFRESH:
             value = fetch()
             cache.set(key, value, ttl=ttl)
             return value
         return cache.get_or_set(key, fetch, ttl=ttl)
 
-    def _fetcher(self, path: str, params: dict, negative_key: str) -> Callable[[], dict]:
+    def _fetcher(self, path: str, params: dict, negative_key: str, *, fail_fast: bool) -> Callable[[], dict]:
         def fetch() -> dict:
-            self._check_cooldown(path)
+            if fail_fast:
+                self._check_cooldown(path)
             try:
                 return self.get(path, params)
             except TMDbNotFound:
-                cache.set(negative_key, True, ttl=keys.TTL_NEGATIVE)
+                cache.set(negative_key, True, ttl=TTL.TMDB_NEGATIVE)
                 raise
             except TMDbNotConfigured:
                 raise
             except TMDbUnavailable as exc:
-                self._start_cooldown(exc)
+                if fail_fast:
+                    self._start_cooldown(exc)
                 raise
 
         return fetch

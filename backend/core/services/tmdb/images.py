@@ -5,8 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 
 from core import cache
-
-from . import cache_keys as keys
+from core.cache import keys
 
 # TMDb's published sizes, used until /configuration has been fetched once.
 DEFAULT_IMAGE_CONFIG = {

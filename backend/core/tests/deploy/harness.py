@@ -49,7 +49,13 @@ def _replace_once(text: str, old: str, new: str) -> str:
 
 
 def render_nginx(
-    dest: Path, *, port: int, static_root: Path, upstreams: list[str], server_name: str = "localhost"
+    dest: Path,
+    *,
+    port: int,
+    static_root: Path,
+    upstreams: list[str],
+    server_name: str = "localhost",
+    trust_forwarded_proto: bool = False,
 ) -> Path:
     """Lay out nginx/ under `dest` as the image does, with loopback upstreams and local paths."""
     (dest / "conf.d").mkdir(parents=True, exist_ok=True)
@@ -65,6 +71,7 @@ def render_nginx(
         "NGINX_PORT": str(port),
         "NGINX_SERVER_NAME": server_name,
         "NGINX_STATIC_ROOT": str(static_root),
+        "NGINX_TRUST_FORWARDED_PROTO": "on" if trust_forwarded_proto else "off",
     }
     template = (NGINX_DIR / "templates" / "default.conf.template").read_text()
     (dest / "conf.d" / "default.conf").write_text(envsubst(template, variables))
@@ -130,6 +137,33 @@ def stop(process: subprocess.Popen, *, timeout: float = 10) -> None:
     except subprocess.TimeoutExpired:
         os.killpg(process.pid, signal.SIGKILL)
         process.wait(timeout=timeout)
+
+
+def web_env(
+    *, server: str, port: int, static_root: Path, database_url: str, host: str, **overrides: str
+) -> dict[str, str]:
+    """The environment of one `docker/entrypoint.sh web` replica on production settings behind nginx."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "PYTEST_"))}
+    env.update(TEST_SECRETS)
+    env.update(
+        DJANGO_SETTINGS_MODULE="config.settings.production",
+        ALLOWED_HOSTS=f"{host},127.0.0.1",
+        SECURE_SSL_REDIRECT="false",
+        NUM_PROXIES="1",
+        DATABASE_URL=database_url,
+        STATIC_ROOT=str(static_root),
+        WEB_SERVER=server,
+        WEB_BIND=f"127.0.0.1:{port}",
+        WEB_WORKERS="1",
+        WEB_THREADS="2",
+        GRANIAN_WORKERS_KILL_TIMEOUT="3",
+        GUNICORN_GRACEFUL_TIMEOUT="3",
+        DB_WAIT_TIMEOUT="10",
+        PYTHON=sys.executable,
+        PATH=f"{venv_bin()}:{env.get('PATH', '')}",
+    )
+    env.update(overrides)
+    return env
 
 
 def venv_bin() -> Path:

@@ -57,6 +57,7 @@ def test_template_uses_only_the_documented_variables():
         "NGINX_PORT",
         "NGINX_SERVER_NAME",
         "NGINX_STATIC_ROOT",
+        "NGINX_TRUST_FORWARDED_PROTO",
     }
 
 

@@ -57,28 +57,15 @@ NAMESPACE_REUSE_SECONDS = 1.0  # the documented cross-process staleness bound of
 def _replica_env(
     *, server: str, port: int, static_root: Path, database_url: str, cache_prefix: str
 ) -> dict[str, str]:
-    env = {key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "PYTEST_"))}
-    env.update(harness.TEST_SECRETS)
-    env.update(
-        DJANGO_SETTINGS_MODULE="config.settings.production",
-        ALLOWED_HOSTS=f"{HOST},127.0.0.1",
-        SECURE_SSL_REDIRECT="false",
-        NUM_PROXIES="1",
-        DATABASE_URL=database_url,
+    return harness.web_env(
+        server=server,
+        port=port,
+        static_root=static_root,
+        database_url=database_url,
+        host=HOST,
         CACHE_KEY_PREFIX=cache_prefix,
         CACHE_NAMESPACE_L1_TTL=str(NAMESPACE_REUSE_SECONDS),
-        STATIC_ROOT=str(static_root),
-        WEB_SERVER=server,
-        WEB_BIND=f"127.0.0.1:{port}",
-        WEB_WORKERS="1",
-        WEB_THREADS="2",
-        GRANIAN_WORKERS_KILL_TIMEOUT="3",
-        GUNICORN_GRACEFUL_TIMEOUT="3",
-        DB_WAIT_TIMEOUT="10",
-        PYTHON=sys.executable,
-        PATH=f"{harness.venv_bin()}:{env.get('PATH', '')}",
     )
-    return env
 
 
 @pytest.fixture(scope="module", params=["granian", "gunicorn"])

@@ -17,12 +17,26 @@ OUT = ROOT / ".hardening"
 DOC = ROOT / "docs" / "hardening.md"
 START, END = "<!-- results:start -->", "<!-- results:end -->"
 SERVICES = ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL")
+# Deployment attacks that need real nginx: its own errors in the envelope, a TLS load balancer in front.
+DEPLOY_SUITES = (
+    "backend/core/tests/deploy/test_nginx_errors.py",
+    "backend/core/tests/deploy/test_nginx_tls_balancer.py",
+)
 
 
 def run_suite() -> tuple[int, float]:
     OUT.mkdir(exist_ok=True)
     started = time.monotonic()
-    argv = [sys.executable, "-m", "pytest", "backend/tests/hardening", "-q", "-p", "no:cacheprovider"]
+    argv = [
+        sys.executable,
+        "-m",
+        "pytest",
+        "backend/tests/hardening",
+        *DEPLOY_SUITES,
+        "-q",
+        "-p",
+        "no:cacheprovider",
+    ]
     argv += [f"--junitxml={OUT / 'junit.xml'}", "-n", os.environ.get("HARDENING_WORKERS", "2")]
     env = {**os.environ, "HARDENING_PROFILE": os.environ.get("HARDENING_PROFILE", "deep")}
     code = subprocess.run(argv, cwd=ROOT, env=env, check=False, timeout=3600).returncode

@@ -1,5 +1,9 @@
 """`manage.py refresh_stale --older-than 7d --limit N`: resync the movies synced longest ago."""
 
+from datetime import timedelta
+
+from django.conf import settings
+
 from apps.movies.sync import jobs
 from apps.movies.sync.command import SyncCommand, parse_duration, positive_int
 
@@ -13,11 +17,15 @@ class Command(SyncCommand):
 
     def add_job_arguments(self, parser):
         parser.add_argument(
-            "--older-than", type=parse_duration, default="7d", help="e.g. 7d, 12h (default 7d)"
+            "--older-than",
+            type=parse_duration,
+            default=None,
+            help="e.g. 7d, 12h (default SYNC_STALE_AFTER_DAYS, 7 days)",
         )
         parser.add_argument(
             "--limit", type=positive_int, default=500, help="at most this many movies (default 500)"
         )
 
     def work(self, run, **options):
-        jobs.refresh_stale(run, older_than=options["older_than"], limit=options["limit"])
+        older_than = options["older_than"] or timedelta(days=settings.SYNC_STALE_AFTER_DAYS)
+        jobs.refresh_stale(run, older_than=older_than, limit=options["limit"])

@@ -9,7 +9,8 @@ from apps.movies.sync.command import SyncCommand
 class Command(SyncCommand):
     help = (
         "Incremental sync through TMDb /movie/changes (windows of at most 14 days, paged); resumes from "
-        "the last completed point stored in the database. Exit 0 done, 1 some failed, 2 could not run."
+        "the last completed point stored in the database and catches up window by window however old it "
+        "is. Exit 0 done, 1 some failed, 2 could not run."
     )
     job = "sync_changes"
 

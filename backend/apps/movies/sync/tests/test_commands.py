@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from apps.movies.models import Genre, Movie, MovieGenre, MovieRecommendation
-from apps.movies.services import storage
+from apps.movies.services import writer
 from apps.movies.sync.models import SyncLock
 from core.mixins.models import SyncStatus
 
@@ -218,14 +218,14 @@ def test_dry_run_fetches_and_reports_but_writes_nothing(run_command, tmdb):
 
 def test_crash_mid_run_leaves_synced_movies_synced_and_none_half_written(run_command, tmdb, monkeypatch):
     # given a storage step that dies while writing the third movie (after its row was upserted)
-    original = storage.store_relations
+    original = writer._replace_relations
 
-    def dying(movie, relation_type, results):
-        if movie.tmdb_id == 3:
+    def dying(source_pk, ranked):
+        if Movie.objects.get(pk=source_pk).tmdb_id == 3:
             raise RuntimeError("killed mid-write")
-        return original(movie, relation_type, results)
+        return original(source_pk, ranked)
 
-    monkeypatch.setattr(storage, "store_relations", dying)
+    monkeypatch.setattr(writer, "_replace_relations", dying)
 
     # when
     result = run_command("sync_movie", "1", "2", "3", "4")
@@ -238,7 +238,7 @@ def test_crash_mid_run_leaves_synced_movies_synced_and_none_half_written(run_com
     assert not SyncLock.objects.exists()
 
     # and the next run finishes the job
-    monkeypatch.setattr(storage, "store_relations", original)
+    monkeypatch.setattr(writer, "_replace_relations", original)
     rerun = run_command("sync_movie", "1", "2", "3", "4")
     assert rerun.code == 0
     assert set(Movie.objects.filter(sync_status=SyncStatus.COMPLETE).values_list("tmdb_id", flat=True)) >= {
@@ -326,7 +326,7 @@ def test_sync_genres_is_idempotent_and_follows_renames(run_command, tmdb):
     assert second.summary == {**second.summary, "created": 0, "updated": 0, "unchanged": 19}
 
     # and when TMDb renames a genre
-    from core.services.tmdb import double
+    from testing.tmdb import payloads as double
 
     original = double.GENRES[878]
     double.GENRES[878] = "Sci-Fi"
@@ -369,19 +369,24 @@ def test_one_movie_tmdb_cannot_serve_does_not_fail_the_others(run_command, tmdb,
     assert Movie.objects.filter(sync_status=SyncStatus.COMPLETE).count() == 4
 
 
-def test_fetched_details_refresh_the_client_cache(run_command, tmdb):
-    # given
+def test_sync_reads_tmdb_not_the_interactive_cache(run_command, tmdb):
+    # given the interactive cache holds popular page 1 and movie 4's details, then TMDb changes both
     from core.services.tmdb import get_client
 
-    run_command("sync_movie", "4")
+    get_client().movie_list("popular", page=1)
+    get_client().movie_details(4)
+    tmdb.add_movie(9, title="New on TMDb", popularity=99.0)
+    tmdb.add_movie(4, title="Renamed on TMDb", popularity=float(46))
     tmdb.requests.clear()
 
-    # when the API reads the same details
-    payload = get_client().movie_details(4)
+    # when
+    result = run_command("sync_movies", "--list", "popular", "--pages", "1")
 
-    # then they come from the cache the sync filled
-    assert payload["id"] == 4
-    assert tmdb.request_count == 0
+    # then the run saw TMDb's current page and details
+    assert result.code == 0
+    assert tmdb.count("movie/popular") == 1
+    assert Movie.objects.get(tmdb_id=9).title == "New on TMDb"
+    assert Movie.objects.get(tmdb_id=4).title == "Renamed on TMDb"
 
 
 def test_sigterm_stops_cleanly_with_a_summary_and_no_lock_left(run_command, tmdb, monkeypatch, settings):
@@ -390,14 +395,14 @@ def test_sigterm_stops_cleanly_with_a_summary_and_no_lock_left(run_command, tmdb
     import signal
 
     settings.SYNC_CONCURRENCY = 1
-    original = storage.store_movie_details
+    original = writer.CatalogWriter.store_details
 
-    def store(payload):
+    def store(self, payload, **kwargs):
         if payload["id"] == 3:
             os.kill(os.getpid(), signal.SIGTERM)
-        return original(payload)
+        return original(self, payload, **kwargs)
 
-    monkeypatch.setattr(storage, "store_movie_details", store)
+    monkeypatch.setattr(writer.CatalogWriter, "store_details", store)
 
     # when
     result = run_command("sync_movie", "4", "5", "3", "1")
@@ -442,7 +447,8 @@ def test_the_last_run_is_remembered_per_job(run_command, tmdb):
 
     # then
     state = SyncState.objects.get(name="sync_movies:popular")
-    assert state.last_summary.startswith("exit=0 created=3 updated=2 unchanged=0 failed=0 upstream_calls=6 ")
+    # (one list page, five details, and TMDb's genre list once: the genre table was empty)
+    assert state.last_summary.startswith("exit=0 created=5 updated=0 unchanged=0 failed=0 upstream_calls=7 ")
     assert state.last_run_finished_at >= state.last_run_started_at
     assert not SyncState.objects.filter(name="sync_genres").exists()
 
@@ -458,3 +464,14 @@ def test_sync_genres_with_tmdb_down_exits_1_and_a_task_would_retry(run_command, 
     assert result.code == 1
     assert "genre list: failed" in result.err
     assert not Genre.objects.exists()
+
+
+def test_a_list_sync_makes_tmdbs_current_order_the_served_order(run_command, tmdb, api_client):
+    # given readers were served popular in the old order (movie 1 first)
+    assert api_client.get("/api/v1/movies/popular/").json()["data"][0]["id"] == 1
+    # when TMDb's order changes and the list is synced
+    tmdb.set_list("popular", [5, 4, 3, 2, 1])
+    result = run_command("sync_movies", "--list", "popular")
+    # then the next read follows TMDb's new order, without waiting for the page's TTL
+    assert result.code == 0
+    assert [m["id"] for m in api_client.get("/api/v1/movies/popular/").json()["data"]] == [5, 4, 3, 2, 1]

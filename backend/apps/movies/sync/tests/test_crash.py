@@ -19,7 +19,7 @@ from core.mixins.models import SyncStatus
 @pytest.mark.django_db(transaction=True)
 def test_sigkill_mid_run_loses_nothing_and_the_next_run_finishes(run_command, tmdb_double, tmp_path):
     # given 30 movies served slowly, and a sync process on the test database
-    from core.services.tmdb.double import API_KEY
+    from testing.tmdb.double import API_KEY
 
     ids = [str(700 + n) for n in range(30)]
     for tmdb_id in ids:

@@ -1,5 +1,6 @@
 """The job lock: one holder at a time, expiry when the holder dies, takeover detection."""
 
+import time
 from datetime import timedelta
 
 import pytest
@@ -109,3 +110,79 @@ def test_renew_pushes_the_expiry_and_detects_a_takeover():
     SyncLock.objects.filter(name="sync_changes").update(token="someone-else")
     with pytest.raises(LockLost):
         lock.renew(force=True)
+
+
+def _held_until(lock: JobLock, seconds: float) -> bool:
+    """Whether another run is refused for `seconds` (the holder never calls renew() meanwhile)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            JobLock(lock.name, ttl=lock.ttl, heartbeat=False).acquire()
+        except LockHeld:
+            time.sleep(0.2)
+            continue
+        return False
+    return True
+
+
+@pytest.mark.django_db(transaction=True)  # the heartbeat thread has its own connection
+def test_a_live_holder_keeps_the_lock_past_its_ttl_without_renewing_by_hand():
+    # given: a holder busy in one long step (no renew() call) for three TTLs
+    lock = JobLock("sync_changes", ttl=1)
+    lock.acquire()
+    try:
+        # when / then: its heartbeat keeps every other run out
+        assert _held_until(lock, 3.0)
+        assert SyncLock.objects.get(name="sync_changes").token == lock.token
+    finally:
+        lock.release()
+    assert not SyncLock.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_holder_killed_on_another_host_lets_go_within_one_ttl():
+    # given: a holder whose process died (its heartbeat stopped; no release ran) in another container
+    lock = JobLock("sync_changes", ttl=2)
+    lock.acquire()
+    lock._stopped.set()
+    lock._beating.join()
+    SyncLock.objects.filter(name="sync_changes").update(host="another-container")
+    died = time.monotonic()
+    # when: the redelivered task tries until it gets the lock
+    successor = JobLock("sync_changes", ttl=2, heartbeat=False)
+    while True:
+        try:
+            successor.acquire()
+            break
+        except LockHeld:
+            assert time.monotonic() - died < 2 + 1, "the dead holder's lock outlived its TTL"
+            time.sleep(0.1)
+    # then
+    assert SyncLock.objects.get(name="sync_changes").token == successor.token
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_holder_that_was_taken_over_learns_it_from_the_heartbeat():
+    # given
+    lock = JobLock("sync_movies:popular", ttl=1)
+    lock.acquire()
+    # when: another run took the row over
+    SyncLock.objects.filter(name="sync_movies:popular").update(token="someone-else")
+    time.sleep(1.0)
+    # then: the next renew() stops the run, however recently it renewed
+    with pytest.raises(LockLost):
+        lock.renew()
+    lock.release()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_heartbeat_ends_with_its_lock_object():
+    # given: a lock dropped without release() (its run is gone)
+    lock = JobLock("refresh_stale", ttl=1)
+    lock.acquire()
+    beating = lock._beating
+    # when
+    del lock
+    # then: the heartbeat stops at its next beat and the row is left to expire
+    beating.join(timeout=3)
+    assert not beating.is_alive()

@@ -83,14 +83,14 @@ def test_list_rows_never_synced_in_full_come_first(run_command, tmdb):
     # when
     result = run_command("refresh_stale", "--limit", "2")
 
-    # then the two partial rows (never synced) go first
-    assert result.summary["updated"] == 2
+    # then the two partial rows (never synced, so counted as created) go first
+    assert result.summary["created"] == 2
     assert Movie.objects.get(tmdb_id=2).sync_status == SyncStatus.COMPLETE
     assert Movie.objects.get(tmdb_id=1).last_synced_at < timezone.now() - timedelta(days=99)
 
 
-def test_gone_movies_are_not_refreshed(run_command, tmdb):
-    # given
+def test_gone_movies_are_checked_again_and_restored_when_tmdb_has_them(run_command, tmdb):
+    # given a movie marked gone a month ago that TMDb serves again
     run_command("sync_movie", "4")
     Movie.objects.filter(tmdb_id=4).update(is_active=False, sync_status=SyncStatus.GONE)
     _age(4, 30)
@@ -98,5 +98,24 @@ def test_gone_movies_are_not_refreshed(run_command, tmdb):
     # when
     result = run_command("refresh_stale")
 
-    # then
-    assert result.summary["upstream_calls"] == 0
+    # then it is shown again
+    assert result.summary["upstream_calls"] == 1
+    movie = Movie.objects.get(tmdb_id=4)
+    assert (movie.is_active, movie.sync_status) == (True, SyncStatus.COMPLETE)
+
+
+def test_a_movie_still_gone_stays_gone_and_waits_a_full_period(run_command, tmdb):
+    # given a movie marked gone a month ago that TMDb still does not have
+    run_command("sync_movie", "4")
+    Movie.objects.filter(tmdb_id=4).update(is_active=False, sync_status=SyncStatus.GONE)
+    _age(4, 30)
+    tmdb.movies.pop(4)
+
+    # when
+    first = run_command("refresh_stale")
+    second = run_command("refresh_stale")
+
+    # then TMDb was asked once; the row stays hidden
+    assert first.summary["upstream_calls"] == 1
+    assert second.summary["upstream_calls"] == 0
+    assert not Movie.objects.get(tmdb_id=4).is_active

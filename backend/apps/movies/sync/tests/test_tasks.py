@@ -143,7 +143,7 @@ def test_a_real_worker_runs_a_sync_task_from_the_broker(tmdb, settings, tmp_path
     """A Celery worker subprocess on a queue of its own (so no other engineer's tasks are taken)."""
     # given a worker with this test's settings, pointed at the TMDb double
     queue = f"sync-test-{uuid.uuid4().hex[:10]}"
-    from core.services.tmdb.double import API_KEY
+    from testing.tmdb.double import API_KEY
 
     db_name = django_settings.DATABASES["default"]["NAME"]  # the test database, committed data
     env = {
@@ -218,3 +218,18 @@ def test_resync_without_credentials_reports_every_movie_failed(db, settings):
 
     # then
     assert (result["succeeded"], result["failed"], result["exit_code"]) == (0, 2, 2)
+
+
+def test_a_task_lost_with_its_worker_comes_back_well_before_kombus_hour():
+    # given: what Celery was configured with (the Redis broker reads broker_transport_options)
+    from config.celery import app
+
+    options = app.conf.broker_transport_options
+    # then: the visibility timeout outlasts the longest a worker holds a message unacked (its run,
+    # or its retry countdown then its run), so a live task is never handed out twice …
+    assert app.conf.task_time_limit + tasks.RETRY_BACKOFF_MAX < options["visibility_timeout"]
+    # … is well under kombu's default hour, and lost messages are looked for every 10 s
+    assert options["visibility_timeout"] <= 20 * 60
+    assert options["unacked_restore_interval"] * options["unacked_restore_throttle"] <= 10
+    # and the dead run's job lock has expired by the time its task comes back
+    assert options["visibility_timeout"] > django_settings.SYNC_LOCK_TTL

@@ -3,7 +3,7 @@
 import pytest
 
 from core import cache
-from core.services.tmdb import cache_keys as keys
+from core.cache import keys
 from core.services.tmdb.client import DETAILS_APPEND, TMDbClient
 from core.services.tmdb.errors import TMDbNotFound, TMDbUnavailable
 

@@ -3,10 +3,10 @@
 from datetime import date
 
 from core import cache
-from core.services.tmdb import cache_keys as keys
+from core.cache import keys
 from core.services.tmdb import movies as parse
-from core.services.tmdb.double import CONFIGURATION, movie_payload
 from core.services.tmdb.images import image_url, image_urls
+from testing.tmdb.double import CONFIGURATION, movie_payload
 
 
 def test_detail_fields_tolerate_nulls_and_empties():

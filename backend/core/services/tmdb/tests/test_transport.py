@@ -5,7 +5,6 @@ import time
 import pytest
 
 from core.services.tmdb.base import BaseClient, parse_retry_after
-from core.services.tmdb.double import READ_ACCESS_TOKEN
 from core.services.tmdb.errors import (
     TMDbBadRequest,
     TMDbNotConfigured,
@@ -14,6 +13,7 @@ from core.services.tmdb.errors import (
     TMDbUnauthorized,
     TMDbUnavailable,
 )
+from testing.tmdb.double import READ_ACCESS_TOKEN
 
 
 @pytest.fixture

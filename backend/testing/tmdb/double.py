@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
-from .double_payloads import (
+from .payloads import (
     API_KEY,
     CONFIGURATION,
     GENRES,
@@ -227,13 +227,12 @@ class TMDbDouble:
         return self._page(ids, query)
 
     def _discover(self, query: dict) -> tuple[int, object]:
-        genre = query.get("with_genres")
-        ids = [
-            m["id"]
-            for m in sorted(self.movies.values(), key=_LIST_ORDER["popular"])
-            if not genre or int(genre.split(",")[0]) in [g["id"] for g in m["genres"]]
-        ]
-        return self._page(ids, query)
+        """TMDb's discover: `with_genres` with "," (all of) or "|" (any of), `without_genres`,
+        `vote_average.gte`/`vote_count.gte`, `primary_release_year`, and `sort_by` field.order."""
+        movies = [m for m in self.movies.values() if _discover_match(m, query)]
+        field, _, order = (query.get("sort_by") or "popularity.desc").partition(".")
+        movies.sort(key=lambda m: (m.get(field) is None, m.get(field) or 0, m["id"]), reverse=order == "desc")
+        return self._page([m["id"] for m in movies], query)
 
     def _page(self, ids: list[int], query: dict) -> tuple[int, object]:
         items = [self.movies[i] for i in ids if i in self.movies]
@@ -259,6 +258,29 @@ class TMDbDouble:
         if query.get("api_key") == self.api_key:
             return True
         return headers.get("authorization") == f"Bearer {self.read_access_token}"
+
+
+def _genre_set(value: str | None) -> tuple[set[int], bool]:
+    """("28|12" → ({28, 12}, any-of); "28,12" → ({28, 12}, all-of))."""
+    if not value:
+        return set(), False
+    any_of = "|" in value
+    return {int(part) for part in value.replace("|", ",").split(",") if part.strip().isdigit()}, any_of
+
+
+def _discover_match(movie: dict, query: dict) -> bool:
+    genres = {genre["id"] for genre in movie.get("genres", [])}
+    wanted, any_of = _genre_set(query.get("with_genres"))
+    if wanted and not (genres & wanted if any_of else wanted <= genres):
+        return False
+    if genres & _genre_set(query.get("without_genres"))[0]:
+        return False
+    if float(movie.get("vote_average") or 0) < float(query.get("vote_average.gte") or 0):
+        return False
+    if int(movie.get("vote_count") or 0) < int(query.get("vote_count.gte") or 0):
+        return False
+    year = query.get("primary_release_year")
+    return not year or (movie.get("release_date") or "").startswith(str(year))
 
 
 _LIST_ORDER = {
