@@ -4,15 +4,21 @@ PYTHON ?= python3.11
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
+# `make run PORT=8080 HOST=127.0.0.1`: where the development server listens.
 PORT ?= 8000
 HOST ?= 0.0.0.0
+# Extra arguments for `make worker` / `make beat` (e.g. WORKER_ARGS="--concurrency 4").
+WORKER_ARGS ?=
+BEAT_ARGS ?=
+CELERY := $(PY) -m celery --app config.celery:app --workdir backend
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install install-dev run migrate demo test lint format schema check-deploy clean bench bench-sync hardening loadtest
+.PHONY: help install install-dev run migrate demo services-check worker beat test lint format schema client check-deploy clean bench bench-sync hardening loadtest
 
 help:  ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/$$(PORT)/$(PORT)/g' | awk -F ':.*## ' '{printf "  %-15s %s\n", $$1, $$2}'
+	@echo "  Variables: PORT=$(PORT) HOST=$(HOST) (make run), PYTEST_ARGS, WORKER_ARGS, BEAT_ARGS, PYTHON=$(PYTHON)"
 
 $(VENV)/bin/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) not found; set PYTHON=/path/to/python3.11"; exit 2; }
@@ -36,6 +42,17 @@ migrate: install  ## Apply database migrations
 
 demo: migrate  ## Load the bundled demo catalog (idempotent)
 	$(PY) manage.py load_demo_catalog
+
+services-check: install  ## Real services: create the DATABASE_URL database if missing; say what does not answer
+	$(PY) manage.py check_services
+
+worker: install  ## Celery worker (needs CELERY_BROKER_URL): sends the emails, runs background resyncs
+	@[ -n "$$CELERY_BROKER_URL" ] || { echo "make worker: CELERY_BROKER_URL is not set, so tasks run inside the web process; no worker is needed."; exit 2; }
+	exec $(CELERY) worker --loglevel INFO $(WORKER_ARGS)
+
+beat: install  ## Celery beat (needs CELERY_BROKER_URL): the sync schedule, instead of cron
+	@[ -n "$$CELERY_BROKER_URL" ] || { echo "make beat: CELERY_BROKER_URL is not set; beat needs a real broker."; exit 2; }
+	exec $(CELERY) beat --loglevel INFO --schedule $(abspath .celerybeat-schedule) $(BEAT_ARGS)
 
 run: demo  ## Install, migrate, load the demo catalog and serve on :$(PORT)
 	@echo ""
@@ -62,6 +79,11 @@ format: install-dev  ## Apply ruff fixes and formatting
 schema: install  ## Write the OpenAPI schema to docs/openapi.yaml
 	$(PY) manage.py spectacular --validate --fail-on-warn --file docs/openapi.yaml
 
+NPM ?= npm
+client: schema  ## TypeScript client (Node 20): types from the schema, ajv strict check, tsc --strict build
+	cd clients/typescript && $(NPM) ci --no-audit --no-fund --loglevel=error
+	cd clients/typescript && $(NPM) run --silent generate && $(NPM) run --silent check-schema && $(NPM) run --silent build
+
 bench: install  ## Benchmark gunicorn vs granian on PostgreSQL + Redis with wrk; writes docs/performance.md
 	$(PY) -m bench.run
 
@@ -80,4 +102,4 @@ bench-sync: install  ## Sync 1,000 movies from a TMDb double limited to 40 req/s
 	$(PY) bench/sync/bench_sync.py $(BENCH_SYNC_ARGS)
 
 clean:  ## Remove the virtualenv, the local database and caches
-	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache
+	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .celerybeat-schedule*

@@ -79,6 +79,48 @@ def access_token_for(user) -> str:
     return pair.access
 
 
+# CONTRACT ---------------------------------------------------------------------
+@pytest.fixture(scope="session")
+def openapi_contract(django_db_blocker):
+    """The generated OpenAPI schema, as core.tests.contract checks responses against it."""
+    from drf_spectacular.generators import SchemaGenerator
+
+    from core.tests.contract import Contract
+
+    with django_db_blocker.unblock():
+        return Contract(SchemaGenerator(urlconf="config.urls").get_schema(request=None, public=True))
+
+
+@pytest.fixture(autouse=True)
+def _responses_match_the_schema(request, monkeypatch):
+    """Every response a Django or DRF test client receives is checked against the schema: its status
+    and media type are documented, its body is valid (formats enforced). `@pytest.mark.off_contract`
+    exempts a test that breaks the server on purpose (patched serializers returning junk)."""
+    if request.node.get_closest_marker("off_contract"):
+        return
+    from django.test.client import Client
+
+    from core.tests.contract import response_body
+
+    contract = request.getfixturevalue("openapi_contract")
+    send = Client.request
+
+    def checked(self, **kwargs):
+        response = send(self, **kwargs)
+        environ = response.wsgi_request.META if hasattr(response, "wsgi_request") else response.request
+        contract.check(
+            method=environ["REQUEST_METHOD"],
+            path=environ["PATH_INFO"],
+            query=environ.get("QUERY_STRING", ""),
+            status=response.status_code,
+            content_type=response.get("Content-Type", ""),
+            body=response_body(response),
+        )
+        return response
+
+    monkeypatch.setattr(Client, "request", checked)
+
+
 @pytest.fixture
 def api_client() -> APIClient:
     return APIClient()

@@ -43,12 +43,6 @@ class NotFound(APIError):
     default_code = ErrorCode.NOT_FOUND
 
 
-class Conflict(APIError):
-    status_code = status.HTTP_409_CONFLICT
-    default_detail = "The request conflicts with the current state."
-    default_code = ErrorCode.CONFLICT
-
-
 class Forbidden(APIError):
     status_code = status.HTTP_403_FORBIDDEN
     default_detail = "You do not have permission to perform this action."

@@ -6,6 +6,8 @@ from django.apps import AppConfig
 class AuthenticationConfig(AppConfig):
     name = "apps.authentication"
     label = "authentication"
+    # Not "Authentication": next to Django's own auth app it read as two of the same thing.
+    verbose_name = "Accounts and sign-in"
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:

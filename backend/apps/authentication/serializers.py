@@ -11,6 +11,9 @@ PASSWORD_MAX_LENGTH = 512
 class StrictInputSerializer(serializers.Serializer):
     """Refuses fields it does not accept (is_staff, email_verified, ids…) instead of ignoring them."""
 
+    # core.schema documents such a body with additionalProperties: false.
+    refuses_unknown_fields = True
+
     def to_internal_value(self, data):
         if isinstance(data, Mapping):
             writable = {name for name, field in self.fields.items() if not field.read_only}

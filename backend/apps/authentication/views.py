@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.responses import APIResponse
+from core.schema import NULL_ONLY
 from core.throttles import AnonRateThrottle, UserRateThrottle
 
 from . import serializers as s
@@ -20,7 +21,7 @@ from .services import AuthService
 TAGS = ["auth"]
 DEFAULT_THROTTLES = [AnonRateThrottle, UserRateThrottle]
 # Operations that answer with a message only: the envelope's `data` is null.
-NULL_DATA = {"nullable": True, "description": "Always null: the outcome is in `message`."}
+NULL_DATA = {**NULL_ONLY, "description": "Always null: the outcome is in `message`."}
 
 
 def message_only(description: str) -> OpenApiResponse:

@@ -4,6 +4,7 @@ import re
 
 from rest_framework import serializers
 
+from apps.authentication.serializers import StrictInputSerializer
 from apps.movies.serializers import MovieListSerializer
 from core.constants import MAX_QUERY_LENGTH
 
@@ -24,7 +25,7 @@ def _rating_field(**kwargs) -> serializers.IntegerField:
 
 
 # Inputs ---------------------------------------------------------------------------------------
-class WatchlistAddInputSerializer(serializers.Serializer):
+class WatchlistAddInputSerializer(StrictInputSerializer):
     movie_id = serializers.IntegerField(
         min_value=1, max_value=MAX_TMDB_ID, help_text="The movie's TMDb id (synced first when unknown)."
     )
@@ -35,7 +36,7 @@ class FavoriteAddInputSerializer(WatchlistAddInputSerializer):
     user_rating = _rating_field(required=False, allow_null=True)
 
 
-class WatchlistUpdateInputSerializer(serializers.Serializer):
+class WatchlistUpdateInputSerializer(StrictInputSerializer):
     notes = _notes_field(required=False)
 
 

@@ -26,6 +26,7 @@ from .services import AddOutcome, EntryFilters, FavoriteService, UserMovieEntryS
 PRIVATE_NO_STORE = "private, no-store"
 ID_PARAMETER = OpenApiParameter("id", int, OpenApiParameter.PATH, description="The entry's id.")
 FAVORITES, WATCHLIST, RECOMMENDATIONS = ["favorites"], ["watchlist"], ["recommendations"]
+EXPORT_CSV_COLUMNS = "Columns: list, tmdb_id, title, year, rating, notes, added_at."
 
 
 class PersonalApi(GenericAPIView):
@@ -219,32 +220,64 @@ class FirstRendererNegotiation(DefaultContentNegotiation):
 
 
 class FavoriteExportApi(PersonalApi):
+    """`?format=csv|json`: one operation, two media types (kept for existing callers)."""
+
     content_negotiation_class = FirstRendererNegotiation
     ParamsSerializer = s.ExportParamsSerializer
     CONTENT_TYPES = {"csv": "text/csv; charset=utf-8", "json": "application/json"}
+    fixed_format: str | None = None
 
     @extend_schema(
         tags=FAVORITES,
         operation_id="favorites_export",
         summary="Download my favorites and watchlist (CSV or JSON), streamed",
+        description="Deprecated: its 200 is JSON or CSV by `format`; use favorites/export/json/ or /csv/.",
+        deprecated=True,
         parameters=[ParamsSerializer],
         responses={
             (200, "application/json"): s.ExportOutputSerializer,
-            (200, "text/csv"): OpenApiResponse(
-                OpenApiTypes.STR, description="Columns: list, tmdb_id, title, year, rating, notes, added_at."
-            ),
+            (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description=EXPORT_CSV_COLUMNS),
         },
     )
     def get(self, request):
-        params = self.ParamsSerializer(data=request.query_params)
-        params.is_valid(raise_exception=True)
-        export_format = params.validated_data["format"]
+        export_format = self.fixed_format or self._format(request)
         export = ExportService(user=request.user)
         chunks = export.csv_chunks() if export_format == "csv" else export.json_chunks()
         response = StreamingHttpResponse(chunks, content_type=self.CONTENT_TYPES[export_format])
         filename = f"movie-nexus-{timezone.now():%Y%m%d}.{export_format}"
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response
+
+    def _format(self, request) -> str:
+        params = self.ParamsSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        return params.validated_data["format"]
+
+
+def _fixed_format_export(export_format: str, media_type: str, response) -> type[FavoriteExportApi]:
+    """favorites/export/json/ and /csv/: one media type each, so a typed client knows what it gets."""
+
+    class View(FavoriteExportApi):
+        fixed_format = export_format
+
+        @extend_schema(
+            tags=FAVORITES,
+            operation_id=f"favorites_export_{export_format}",
+            summary=f"Download my favorites and watchlist as {export_format.upper()}, streamed",
+            parameters=[],
+            responses={(200, media_type): response},
+        )
+        def get(self, request):
+            return super().get(request)
+
+    View.__name__ = View.__qualname__ = f"FavoriteExport{export_format.capitalize()}Api"
+    return View
+
+
+FavoriteExportJsonApi = _fixed_format_export("json", "application/json", s.ExportOutputSerializer)
+FavoriteExportCsvApi = _fixed_format_export(
+    "csv", "text/csv", OpenApiResponse(OpenApiTypes.STR, description=EXPORT_CSV_COLUMNS)
+)
 
 
 class ForYouApi(PersonalApi):

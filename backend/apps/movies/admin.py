@@ -41,6 +41,9 @@ class MovieGenreInline(admin.TabularInline):
     verbose_name = "genre"
     verbose_name_plural = "genres"
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("movie", "genre")
+
 
 class OutgoingRecommendationInline(admin.TabularInline):
     """The movies TMDb recommends or finds similar, read-only (the sync owns them), one query."""
@@ -56,7 +59,7 @@ class OutgoingRecommendationInline(admin.TabularInline):
     verbose_name_plural = "related movies (from TMDb)"
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("recommended_movie")
+        return super().get_queryset(request).select_related("source_movie", "recommended_movie")
 
     def has_add_permission(self, request, obj=None):
         return False

@@ -96,7 +96,8 @@ class MovieGenre(models.Model):
         indexes = [models.Index(fields=["genre", "movie"], name="movie_genre_by_genre_idx")]
 
     def __str__(self) -> str:
-        return f"{self.movie_id} ↔ {self.genre_id}"
+        # Titles, not keys: the admin's inline rows and delete pages show this (select_related both).
+        return f"{self.movie}: {self.genre}"
 
 
 class RecommendationType(models.TextChoices):
@@ -137,7 +138,9 @@ class MovieRecommendation(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.source_movie_id} → {self.recommended_movie_id} ({self.recommendation_type})"
+        # Titles, not keys: the admin's inline rows and delete pages show this (select_related both).
+        kind = self.get_recommendation_type_display().lower()
+        return f"{self.source_movie} → {self.recommended_movie} ({kind})"
 
 
 # Sync bookkeeping tables live in the sync package; imported here so Django registers them.

@@ -61,7 +61,12 @@ class AudienceParams(serializers.Serializer):
         REGION_REGEX, required=False, max_length=2, help_text="ISO 3166-1 alpha-2."
     )
     fields = serializers.CharField(
-        required=False, max_length=500, help_text="Comma-separated subset of the movie fields to return."
+        required=False,
+        max_length=500,
+        help_text=(
+            "Comma-separated subset of the movie fields to return: the response then holds only "
+            "those and `id` (the schema's movie types describe the full shape, without `fields`)."
+        ),
     )
 
 

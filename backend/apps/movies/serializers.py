@@ -9,6 +9,10 @@ from core.services.tmdb.images import image_config, image_url, image_urls
 
 from .models import Genre, Movie
 
+# PositiveIntegerField columns, bounded as PostgreSQL stores them: left to the model field, the
+# schema's maximum would follow the database backend (SQLite reports a 64-bit range).
+POSITIVE_INT_MAX = 2**31 - 1
+
 IMAGE_URLS_SCHEMA = {
     "type": "object",
     "additionalProperties": {"type": "string", "format": "uri"},
@@ -35,15 +39,9 @@ class GenreSerializer(serializers.ModelSerializer):
 class FieldSelectionMixin:
     """`fields=` support: the view passes `fields` (a validated subset); `id` is always kept.
 
-    So the schema documents `id` as the only property every response carries: any other one may
-    have been selected away (core.schema reads `optional_in_response`).
+    The schema documents the full shape (every property required, as a typed client reads it
+    without `fields=`); the `fields` parameter says a response then holds only those and `id`.
     """
-
-    always_present = ("id",)
-
-    @property
-    def optional_in_response(self) -> tuple[str, ...]:
-        return tuple(name for name in self.fields if name not in self.always_present)
 
     def __init__(self, *args, fields: list[str] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -64,10 +62,11 @@ class MovieListSerializer(FieldSelectionMixin, serializers.ModelSerializer):
     id = serializers.IntegerField(source="tmdb_id", read_only=True)
     poster_url = serializers.SerializerMethodField()
     genres = GenreSerializer(many=True, read_only=True)
-    # Present only for a signed-in reader (annotated by Movie.objects.with_user_flags); like every
-    # property but `id` they are optional in the schema (see FieldSelectionMixin).
+    # Present only for a signed-in reader (annotated by Movie.objects.with_user_flags): declared
+    # required=False, they are the only properties the schema leaves optional (core.schema).
     is_favorite = serializers.BooleanField(read_only=True, required=False)
     in_watchlist = serializers.BooleanField(read_only=True, required=False)
+    vote_count = serializers.IntegerField(read_only=True, min_value=0, max_value=POSITIVE_INT_MAX)
 
     class Meta:
         model = Movie
@@ -136,6 +135,9 @@ class KeywordSerializer(serializers.Serializer):
 class MovieDetailSerializer(MovieListSerializer):
     """The full shape: credits, videos, keywords, genres, and image URLs in every size TMDb offers."""
 
+    runtime = serializers.IntegerField(
+        read_only=True, allow_null=True, min_value=0, max_value=POSITIVE_INT_MAX
+    )
     backdrop_url = serializers.SerializerMethodField()
     poster_urls = serializers.SerializerMethodField()
     backdrop_urls = serializers.SerializerMethodField()

@@ -30,7 +30,7 @@ AUTH_USER_MODEL = "authentication.User"
 # APPS -------------------------------------------------------------------------
 DJANGO_APPS = [
     "core.adminsite.apps.MovieNexusAdminConfig",  # django.contrib.admin with the staff site
-    "django.contrib.auth",
+    "core.adminsite.apps.PermissionsConfig",  # django.contrib.auth, shown as "Permissions"
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
@@ -333,7 +333,8 @@ WEB_BIND = env_str("WEB_BIND") or env_str("GUNICORN_BIND") or "0.0.0.0:8000"
 
 # CELERY -----------------------------------------------------------------------
 # CELERY_BROKER_URL selects a real broker (RabbitMQ or Redis); unset means eager.
-CELERY_BROKER_URL = env_str("CELERY_BROKER_URL") or "memory://"
+# (The host in the in-memory URL only keeps kombu from warning "No hostname was supplied".)
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL") or "memory://localhost/"
 CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND") or None
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", not env_str("CELERY_BROKER_URL"))
 CELERY_TASK_EAGER_PROPAGATES = True
@@ -345,6 +346,11 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_TIMEOUT = env_float("CELERY_BROKER_CONNECTION_TIMEOUT", 2.0)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# The project's own queue (and exchange/routing key), never Celery's shared default "celery": another
+# project's worker on the same broker would take these tasks. `make worker` consumes it.
+CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_TASK_DEFAULT_QUEUE", "movie_nexus")
+# /health/ready waits this long for workers to answer when it counts them.
+HEALTH_WORKERS_TIMEOUT = env_float("HEALTH_WORKERS_TIMEOUT", 0.5)
 # The longest a task may run: SoftTimeLimitExceeded inside it, then the hard kill 30 s later
 # (prefork pool). The sync jobs take seconds to a few minutes (docs/sync.md).
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 600)

@@ -42,5 +42,10 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
+# CORS -------------------------------------------------------------------------
+# Exactly the origins in CORS_ALLOWED_ORIGINS (default FRONTEND_URL): no patterns, no wildcard.
+CORS_ALLOW_ALL_ORIGINS = False
+CORS_ALLOWED_ORIGIN_REGEXES: list[str] = []
+
 # LOGGING ----------------------------------------------------------------------
 LOGGING = build_logging(env_str("LOG_FORMAT", "json"), env_str("LOG_LEVEL", "INFO").upper())

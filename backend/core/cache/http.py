@@ -150,7 +150,8 @@ def serve(
     *,
     known: frozenset[str] | None = None,
 ):
-    if request.method != "GET":
+    # HEAD is a GET whose body the server drops: same cache entry, same ETag and caching headers.
+    if request.method not in ("GET", "HEAD"):
         return run()
     if "HTTP_AUTHORIZATION" in request.META:
         return _private(run())

@@ -116,6 +116,41 @@ def test_invalid_add_is_400_with_field_errors(client, collection, use_movies, pa
     assert movies.calls == []
 
 
+@pytest.mark.parametrize(
+    ("name", "payload", "unknown"),
+    [
+        ("favorites", {"movie_id": 13, "rating": 7}, "rating"),
+        ("watchlist", {"movie_id": 13, "user_rating": 7}, "user_rating"),
+        ("watchlist", {"movie_id": 13, "id": 1}, "id"),
+    ],
+)
+def test_unknown_add_fields_are_400_not_dropped(client, use_movies, name, payload, unknown):
+    # given a typo ("rating") or a field the collection does not have
+    movies = use_movies(SyncingMovies())
+    collection = COLLECTIONS[name]
+    # when
+    response = client.post(collection.url, payload, format="json")
+    # then it is refused, naming the field, and nothing is written
+    assert response.status_code == 400
+    assert response.json()["errors"]["fields"] == {unknown: ["This field cannot be set."]}
+    assert movies.calls == []
+    assert not collection.model.objects.exists()
+
+
+@pytest.mark.parametrize(("name", "unknown"), [("favorites", "rating"), ("watchlist", "user_rating")])
+def test_unknown_update_fields_are_400_not_dropped(client, user, name, unknown):
+    # given
+    collection = COLLECTIONS[name]
+    entry = collection.factory(user=user, notes="old")
+    # when
+    response = client.patch(collection.detail(entry.pk), {"notes": "new", unknown: 7}, format="json")
+    # then
+    assert response.status_code == 400
+    assert list(response.json()["errors"]["fields"]) == [unknown]
+    entry.refresh_from_db()
+    assert entry.notes == "old"
+
+
 def test_re_adding_a_removed_entry_restores_it(client, collection, use_movies):
     # given
     use_movies(SyncingMovies())

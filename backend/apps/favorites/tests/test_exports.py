@@ -115,3 +115,16 @@ def test_export_runs_constant_queries(client, user, django_assert_max_num_querie
     with django_assert_max_num_queries(2):
         rows = _content(client.get(f"{URL}?format=csv")).splitlines()
     assert len(rows) == 61
+
+
+@pytest.mark.parametrize(
+    ("path", "media_type", "starts"),
+    [("json/", "application/json", '{"success": true'), ("csv/", "text/csv", "list,")],
+)
+def test_one_format_per_path_for_typed_clients(client, collection, path, media_type, starts):
+    # when
+    response = client.get(f"{URL}{path}")
+    # then the same export, with one media type the schema can name alone
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith(media_type)
+    assert _content(response).startswith(starts)

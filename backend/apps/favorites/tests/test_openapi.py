@@ -49,7 +49,9 @@ def test_every_operation_is_documented_with_its_id(schema, route, operation_id):
 def test_lists_document_pagination(schema, path):
     operation = schema["paths"][path]["get"]
     paginated = schema["components"]["schemas"][_ref_name(operation["responses"]["200"])]
-    assert paginated["properties"]["meta"]["properties"]["pagination"]["$ref"].endswith("/Pagination")
+    meta = schema["components"]["schemas"][paginated["properties"]["meta"]["$ref"].rsplit("/", 1)[-1]]
+    assert meta["properties"]["pagination"]["$ref"].endswith("/Pagination")
+    assert "pagination" in meta["required"]
     assert {"page", "page_size"} <= {parameter["name"] for parameter in operation["parameters"]}
 
 

@@ -110,7 +110,7 @@ class MovieService:
             raise NotFound(f"Movie {tmdb_id} not found.") from exc
         except TMDbNotConfigured as exc:
             raise UpstreamUnavailable(
-                f"Movie {tmdb_id} is not in the local catalog and no TMDb credentials are configured."
+                f"Movie {tmdb_id} cannot be fetched from TMDb: no TMDb credentials are configured."
             ) from exc
         except (TMDbUnavailable, TMDbUnauthorized, TMDbBadRequest) as exc:
             logger.warning("TMDb sync of movie %s failed: %s", tmdb_id, exc)

@@ -363,3 +363,20 @@ def test_movie_changelist_never_computes_filter_facet_counts(admin_client, djang
     # then
     assert response.status_code == 200
     assert "Show counts" not in response.content.decode()
+
+
+def test_relation_rows_show_titles_not_internal_keys(admin_client):
+    # given a movie with a genre and a related movie
+    drama = GenreFactory(name="Drama")
+    source = MovieFactory(title="Source", genres=[drama])
+    other = MovieFactory(title="Other")
+    MovieRecommendation.objects.create(
+        source_movie=source, recommended_movie=other, recommendation_type="similar"
+    )
+    # when
+    body = admin_client.get(reverse("admin:movies_movie_change", args=[source.pk])).content.decode()
+    # then the inline rows name the movies and the genre, not "10 → 8 (similar)"
+    assert f"{source} → {other} (similar)" in body
+    assert f"{source}: Drama" in body
+    assert f"{source.pk} → {other.pk}" not in body
+    assert f"{source.pk} ↔ {drama.pk}" not in body

@@ -29,3 +29,20 @@ def test_admin_action_resyncs_selected_movies(client, make_user, tmdb_double):
     assert Movie.objects.get(tmdb_id=21).title == "Fresh"
     assert Movie.objects.get(tmdb_id=22).sync_status == SyncStatus.GONE
     assert b"Resynced 1 movie(s) from TMDb." in response.content
+
+
+def test_resync_without_credentials_does_not_claim_the_movie_is_missing(client, make_user, settings):
+    # given a movie in the local catalog and no TMDb credentials
+    settings.TMDB_API_KEY = settings.TMDB_READ_ACCESS_TOKEN = ""
+    staff = make_user("admin@example.com", staff=True)
+    staff.is_superuser = True
+    staff.save()
+    client.force_login(staff)
+    movie = MovieFactory(tmdb_id=21, title="Kept")
+    # when
+    response = client.post(
+        "/admin/movies/movie/", {"action": "resync_from_tmdb", "_selected_action": [movie.pk]}, follow=True
+    )
+    # then the message says why, and does not say the movie is not in the catalog
+    assert b"no TMDb credentials are configured" in response.content
+    assert b"not in the local catalog" not in response.content

@@ -173,3 +173,13 @@ def test_parallel_tries_cannot_beat_the_ip_budget(limits):
     # then exactly the budget reached the password check
     assert statuses.count(200) == 5
     assert statuses.count(429) == 15
+
+
+@pytest.mark.django_db
+def test_the_index_has_one_accounts_section_and_no_look_alike(admin_client):
+    # when
+    sections = [app["name"] for app in admin_client.get("/admin/").context["app_list"]]
+    # then
+    assert "Accounts and sign-in" in sections
+    assert "Permissions" in sections
+    assert not any(name.startswith("Authentication") for name in sections)
