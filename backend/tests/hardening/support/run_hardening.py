@@ -29,6 +29,8 @@ ATTACK_REPRODUCTIONS = (
     "backend/apps/authentication/tests/test_revocation.py",  # the Redis-freeze revocation
     "backend/core/tests/test_throttles.py",  # two-worker throttle accuracy
     "backend/core/adminsite/tests/test_sites.py",  # the admin's shared lockout, parallel tries
+    "backend/apps/movies/tests/test_upstream_budget.py",  # TMDb quota: per-client budget, negative cache
+    "backend/apps/movies/sync/tests/test_deadlock_free.py",  # reads that write: 0 deadlocks, 0 503s
 )
 
 
