@@ -159,3 +159,21 @@ def stored_page_key(*, kind: str, params: dict) -> str:
 
 def genres_synced_key(*, language: str) -> str:
     return f"{TMDB_PREFIX}:genres-synced:{language}"
+
+
+def find_key(*, external_id: str, params: dict) -> str:
+    """TMDb's /find/{external_id} (movies by IMDb id)."""
+    return f"{TMDB_PREFIX}:find:{_params_part({'external_id': external_id, **params})}"
+
+
+# --- the TMDb-compatible API (apps.tmdbcompat) --------------------------------------------------
+def tmdb_compat_response(*, path: str, query: str, versions: Iterable[int]) -> str:
+    """A rendered TMDb-format answer (level "view"). The API key is never part of `query`, so every
+    key shares one copy of the bytes."""
+    version_part = ".".join(str(version) for version in versions)
+    return f"{KEY_VERSION}:tmdb3:{version_part}:{digest(path, query)}"
+
+
+def tmdb_compat_rate(*, key_id: int, window: int) -> str:
+    """One API key's request count in one rate-limit window."""
+    return f"{KEY_VERSION}:tmdb3:rate:{int(key_id)}:{int(window)}"

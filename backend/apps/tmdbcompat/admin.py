@@ -1,0 +1,62 @@
+"""Staff admin of TMDb API keys: issue (the key is shown once), revoke, see usage."""
+
+from django.contrib import admin, messages
+from django.utils import timezone
+
+from .apikeys import ApiKeyService
+from .models import ApiKey
+
+
+@admin.register(ApiKey)
+class ApiKeyAdmin(admin.ModelAdmin):
+    list_display = [
+        "name",
+        "owner",
+        "prefix",
+        "is_active",
+        "rate_limit",
+        "request_count",
+        "throttled_count",
+        "last_used_at",
+    ]
+    list_filter = ["is_active"]
+    search_fields = ["name", "prefix", "owner__email"]
+    autocomplete_fields = ["owner"]
+    fields = [
+        "name",
+        "owner",
+        "rate_limit",
+        "is_active",
+        "prefix",
+        "request_count",
+        "throttled_count",
+        "last_used_at",
+        "created_at",
+        "revoked_at",
+    ]
+    readonly_fields = [
+        "prefix",
+        "request_count",
+        "throttled_count",
+        "last_used_at",
+        "created_at",
+        "revoked_at",
+    ]
+    actions = ["revoke"]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            if "is_active" in form.changed_data and not obj.is_active:
+                obj.revoked_at = timezone.now()
+            obj.save()
+            return
+        created, raw = ApiKeyService.create(name=obj.name, owner=obj.owner, rate_limit=obj.rate_limit)
+        obj.pk, obj.key_hash, obj.prefix = created.pk, created.key_hash, created.prefix
+        messages.warning(
+            request, f"The API key for “{obj.name}” is {raw} — copy it now: it is not shown again."
+        )
+
+    @admin.action(description="Revoke the selected keys (at once)")
+    def revoke(self, request, queryset):
+        count = queryset.filter(is_active=True).update(is_active=False, revoked_at=timezone.now())
+        self.message_user(request, f"{count} key(s) revoked.", messages.SUCCESS)
