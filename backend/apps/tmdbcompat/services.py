@@ -7,7 +7,6 @@ import re
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.db.models import Q
 from django.utils import timezone
 
 from apps.movies.models import Movie, RecommendationType
@@ -148,9 +147,7 @@ class TMDbCompatService:
     @staticmethod
     def _stored_by_imdb(imdb_id: str, audience: Audience) -> list[Movie]:
         found = (
-            Movie.objects.active()
-            .filter(Q(imdb_id=imdb_id))
-            .for_audience(include_adult=audience.include_adult)
+            Movie.objects.active().filter(imdb_id=imdb_id).for_audience(include_adult=audience.include_adult)
         )
         return list(found.with_genres().order_by("-popularity", "tmdb_id")[:PAGE_SIZE])
 
@@ -162,8 +159,9 @@ class TMDbCompatService:
         except TMDbError as exc:
             raise ServiceUnavailable(retry_after=int(exc.retry_after) if exc.retry_after else None) from exc
         for item in parse.page_results({"results": payload.get("movie_results")}):
-            try:  # stored in full (with its IMDb id) through the catalog's read-through
-                self.movies.get_movie(tmdb_id=item["id"])
+            try:  # stored in full (with its IMDb id) through the catalog's read-through; a list
+                # row is completed
+                self.movies.get_movie_details(tmdb_id=item["id"])
             except NotFound:
                 continue
 

@@ -109,3 +109,16 @@ def test_the_page_total_is_capped_at_500_pages(tmdb3, tmdb_double):
     # then the mirror says 500, as TMDb does
     assert body["total_pages"] == 500
     assert body["total_results"] == 800000
+
+
+@pytest.mark.django_db
+def test_find_completes_a_movie_stored_only_from_a_list(tmdb3, tmdb_double):
+    # given a movie the mirror holds only as a list row (no IMDb id yet)
+    tmdb_double.add_movie(680, title="Pulp Fiction", imdb_id="tt0110912")
+    assert tmdb3.get("movie/popular").json()["results"][0]["id"] == 680
+    # when it is looked up by its IMDb id, twice
+    first = tmdb3.get("find/tt0110912", external_source="imdb_id").json()
+    second = tmdb3.get("find/tt0110912", external_source="imdb_id", language="en-US").json()
+    # then it is found, and TMDb's /find was asked once
+    assert [m["id"] for m in first["movie_results"]] == [m["id"] for m in second["movie_results"]] == [680]
+    assert tmdb_double.count("find/") == 1
