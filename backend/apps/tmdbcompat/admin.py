@@ -6,42 +6,18 @@ from django.utils import timezone
 from .apikeys import ApiKeyService
 from .models import ApiKey
 
+# Shown, never edited: the stored hash's prefix and the usage counts.
+USAGE_FIELDS = ["prefix", "request_count", "throttled_count", "last_used_at", "created_at", "revoked_at"]
+
 
 @admin.register(ApiKey)
 class ApiKeyAdmin(admin.ModelAdmin):
-    list_display = [
-        "name",
-        "owner",
-        "prefix",
-        "is_active",
-        "rate_limit",
-        "request_count",
-        "throttled_count",
-        "last_used_at",
-    ]
+    list_display = ["name", "owner", "is_active", "rate_limit", *USAGE_FIELDS[:4]]
     list_filter = ["is_active"]
     search_fields = ["name", "prefix", "owner__email"]
     autocomplete_fields = ["owner"]
-    fields = [
-        "name",
-        "owner",
-        "rate_limit",
-        "is_active",
-        "prefix",
-        "request_count",
-        "throttled_count",
-        "last_used_at",
-        "created_at",
-        "revoked_at",
-    ]
-    readonly_fields = [
-        "prefix",
-        "request_count",
-        "throttled_count",
-        "last_used_at",
-        "created_at",
-        "revoked_at",
-    ]
+    fields = ["name", "owner", "rate_limit", "is_active", *USAGE_FIELDS]
+    readonly_fields = USAGE_FIELDS
     actions = ["revoke"]
 
     def save_model(self, request, obj, form, change):

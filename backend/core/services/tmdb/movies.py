@@ -25,7 +25,7 @@ MAX_CREW = 20
 MAX_VIDEOS = 10
 MAX_KEYWORDS = 30
 # Every key TMDb sends for a credit or a video (the TMDb-compatible API renders them back).
-CAST_KEYS = (
+PERSON_KEYS = (
     "adult",
     "gender",
     "id",
@@ -34,24 +34,9 @@ CAST_KEYS = (
     "original_name",
     "popularity",
     "profile_path",
-    "cast_id",
-    "character",
-    "credit_id",
-    "order",
 )
-CREW_KEYS = (
-    "adult",
-    "gender",
-    "id",
-    "known_for_department",
-    "name",
-    "original_name",
-    "popularity",
-    "profile_path",
-    "credit_id",
-    "department",
-    "job",
-)
+CAST_KEYS = (*PERSON_KEYS, "cast_id", "character", "credit_id", "order")
+CREW_KEYS = (*PERSON_KEYS, "credit_id", "department", "job")
 VIDEO_KEYS = (
     "iso_639_1",
     "iso_3166_1",
