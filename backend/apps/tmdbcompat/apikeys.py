@@ -24,8 +24,9 @@ class ApiKeyService:
 
     @staticmethod
     @transaction.atomic
-    def create(*, name: str, owner=None, rate_limit: int = 0) -> tuple[ApiKey, str]:
-        raw = secrets.token_hex(16)  # 32 hex characters, the form of TMDb's own v3 keys
+    def create(*, name: str, owner=None, rate_limit: int = 0, raw: str = "") -> tuple[ApiKey, str]:
+        """A new key (`raw` imports one made elsewhere, e.g. the bench's)."""
+        raw = raw or secrets.token_hex(16)  # 32 hex characters, the form of TMDb's own v3 keys
         api_key = ApiKey(
             name=name, owner=owner, rate_limit=rate_limit, key_hash=hash_key(raw), prefix=raw[:8]
         )
