@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 import time
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -53,9 +54,21 @@ class ApiKeyService:
 
     @staticmethod
     def record(api_key: ApiKey, *, throttled: bool = False) -> None:
+        """Count one request. Counts gather in Redis and reach the row every TMDB_COMPAT_USAGE_BATCH
+        requests (a write per request would make one busy key's row the bottleneck); straight to the
+        row when Redis is away."""
         counter = "throttled_count" if throttled else "request_count"
+        key = keys.tmdb_compat_usage(key_id=api_key.pk, counter=counter)
+        try:
+            l2_call("add", key, 0, timeout=None)
+            pending = int(l2_call("incr", key))
+            if pending < settings.TMDB_COMPAT_USAGE_BATCH:
+                return
+            l2_call("decr", key, pending)
+        except (L2Error, ValueError):
+            pending = 1
         ApiKey.objects.filter(pk=api_key.pk).update(
-            **{counter: F(counter) + 1, "last_used_at": timezone.now()}
+            **{counter: F(counter) + pending, "last_used_at": timezone.now()}
         )
 
     @staticmethod

@@ -399,6 +399,8 @@ CATALOG_NOW_PLAYING_DAYS = env_int("CATALOG_NOW_PLAYING_DAYS", 45)
 # under, and the requests per minute of a key whose own rate limit is 0.
 TMDB_COMPAT_PREFIX = env_str("TMDB_COMPAT_PREFIX", "tmdb/3/").strip("/") + "/"
 TMDB_COMPAT_DEFAULT_RATE = env_int("TMDB_COMPAT_DEFAULT_RATE", 2400)
+# A key's usage counts reach its row every N requests (counted in Redis meanwhile).
+TMDB_COMPAT_USAGE_BATCH = env_int("TMDB_COMPAT_USAGE_BATCH", 20)
 
 # ADMIN ------------------------------------------------------------------------
 # Failed admin logins per client IP + email, and per IP across emails, before a 429 lockout.

@@ -177,3 +177,8 @@ def tmdb_compat_response(*, path: str, query: str, versions: Iterable[int]) -> s
 def tmdb_compat_rate(*, key_id: int, window: int) -> str:
     """One API key's request count in one rate-limit window."""
     return f"{KEY_VERSION}:tmdb3:rate:{int(key_id)}:{int(window)}"
+
+
+def tmdb_compat_usage(*, key_id: int, counter: str) -> str:
+    """One API key's requests (or refusals) counted but not yet added to its row."""
+    return f"{KEY_VERSION}:tmdb3:usage:{int(key_id)}:{counter}"

@@ -70,9 +70,10 @@ def test_a_bad_page_is_22(tmdb3, tmdb_double, page):
     tmdb_error(tmdb3.get("movie/popular", page=page), 400, 22)
 
 
-def test_over_its_rate_limit_a_key_gets_25_with_retry_after(tmdb_double):
+def test_over_its_rate_limit_a_key_gets_25_with_retry_after(tmdb_double, settings):
     from .conftest import Caller
 
+    settings.TMDB_COMPAT_USAGE_BATCH = 1  # every request reaches the row
     # given a key allowed 2 requests a minute
     _, raw = ApiKeyService.create(name="tight", rate_limit=2)
     caller = Caller(raw)
@@ -85,6 +86,24 @@ def test_over_its_rate_limit_a_key_gets_25_with_retry_after(tmdb_double):
     assert 1 <= int(response["Retry-After"]) <= 61
     stored = ApiKey.objects.get(name="tight")
     assert (stored.request_count, stored.throttled_count) == (2, 1)
+    assert stored.last_used_at is not None
+
+
+def test_usage_counts_reach_the_row_in_batches(tmdb3, settings):
+    # given counts written every 3 requests
+    settings.TMDB_COMPAT_USAGE_BATCH = 3
+    stored = ApiKey.objects.get(name="consumer")
+    # when the key makes 2, then 3 more requests
+    for _ in range(2):
+        assert tmdb3.get("configuration").status_code == 200
+    stored.refresh_from_db()
+    before = stored.request_count
+    for _ in range(3):
+        assert tmdb3.get("configuration").status_code == 200
+    stored.refresh_from_db()
+    # then the row had none after 2, and 3 after the third (the other 2 wait for the next batch)
+    assert before == 0
+    assert stored.request_count == 3
     assert stored.last_used_at is not None
 
 
