@@ -3,7 +3,7 @@
 from django.contrib import admin, messages
 from django.utils import timezone
 
-from .apikeys import ApiKeyService
+from .apikeys import ApiKeyService, forget
 from .models import ApiKey
 
 # Shown, never edited: the stored hash's prefix and the usage counts.
@@ -25,6 +25,7 @@ class ApiKeyAdmin(admin.ModelAdmin):
             if "is_active" in form.changed_data and not obj.is_active:
                 obj.revoked_at = timezone.now()
             obj.save()
+            forget(obj.key_hash, revoked=not obj.is_active)
             return
         created, raw = ApiKeyService.create(name=obj.name, owner=obj.owner, rate_limit=obj.rate_limit)
         obj.pk, obj.key_hash, obj.prefix = created.pk, created.key_hash, created.prefix
@@ -34,5 +35,15 @@ class ApiKeyAdmin(admin.ModelAdmin):
 
     @admin.action(description="Revoke the selected keys (at once)")
     def revoke(self, request, queryset):
-        count = queryset.filter(is_active=True).update(is_active=False, revoked_at=timezone.now())
+        count = ApiKeyService.revoke_all(queryset)
         self.message_user(request, f"{count} key(s) revoked.", messages.SUCCESS)
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        forget(obj.key_hash, revoked=True)
+
+    def delete_queryset(self, request, queryset):
+        digests = list(queryset.values_list("key_hash", flat=True))
+        super().delete_queryset(request, queryset)
+        for digest in digests:
+            forget(digest, revoked=True)

@@ -16,9 +16,9 @@ class ApiKeyQuerySet(models.QuerySet):
     def active(self):
         return self.filter(is_active=True)
 
-    def presented(self, raw: str):
-        """The key whose hash matches what a client sent (active or not)."""
-        return self.filter(key_hash=hash_key(raw))
+    def with_hash(self, digest: str):
+        """The key whose SHA-256 is `digest` (active or not)."""
+        return self.filter(key_hash=digest)
 
 
 ApiKeyManager = models.Manager.from_queryset(ApiKeyQuerySet)

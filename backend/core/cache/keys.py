@@ -182,3 +182,8 @@ def tmdb_compat_rate(*, key_id: int, window: int) -> str:
 def tmdb_compat_usage(*, key_id: int, counter: str) -> str:
     """One API key's requests (or refusals) counted but not yet added to its row."""
     return f"{KEY_VERSION}:tmdb3:usage:{int(key_id)}:{counter}"
+
+
+def tmdb_compat_key(*, key_hash: str) -> str:
+    """An API key's lookup by the SHA-256 of the key (never the key itself)."""
+    return f"{KEY_VERSION}:tmdb3:key:{key_hash}"

@@ -36,14 +36,32 @@ def test_a_missing_or_unknown_key_is_tmdbs_401(tmdb3, movie, key):
     tmdb_error(tmdb3.get("movie/550", key=key or "x", bearer=True), 401, 7)
 
 
-def test_a_revoked_key_is_refused_at_once(tmdb3, movie):
-    # given a key that has just been served (its answer is cached)
+def test_a_revoked_key_is_refused_at_once(tmdb3, movie, django_capture_on_commit_callbacks):
+    # given a key that has just been served (its lookup and its answer are cached)
     assert tmdb3.get("movie/550").status_code == 200
-    # when staff revoke it
-    assert ApiKeyService.revoke(name="consumer") is True
+    # when staff revoke it (and the revocation commits)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert ApiKeyService.revoke(name="consumer") is True
     # then its very next request is a 401, cached bytes or not
     tmdb_error(tmdb3.get("movie/550"), 401, 7)
     tmdb_error(tmdb3.get("movie/550", bearer=True), 401, 7)
+
+
+def test_a_key_revoked_in_the_admin_is_refused_at_once(tmdb3, movie, django_capture_on_commit_callbacks):
+    from core.adminsite.testing import client_for, make_staff
+
+    # given a key just served
+    assert tmdb3.get("movie/550").status_code == 200
+    stored = ApiKey.objects.get(name="consumer")
+    # when staff untick "active" on its page
+    with django_capture_on_commit_callbacks(execute=True):
+        client_for(make_staff(superuser=True)).post(
+            f"/admin/tmdbcompat/apikey/{stored.pk}/change/",
+            {"name": "consumer", "rate_limit": "0", "owner": ""},
+        )
+    # then the next request with it is a 401
+    assert ApiKey.objects.get(pk=stored.pk).is_active is False
+    tmdb_error(tmdb3.get("movie/550"), 401, 7)
 
 
 def test_keys_are_stored_hashed(api_key):
