@@ -1,8 +1,8 @@
-"""ApiKeyService: issue, revoke and check the keys of the TMDb-compatible API; per-key rate limits."""
+"""ApiKeyService: issue, revoke and admit the keys of the TMDb-compatible API (rate limits, usage)."""
 
 from __future__ import annotations
 
-import contextlib
+import logging
 import secrets
 import time
 
@@ -15,19 +15,23 @@ from core.cache import keys
 from core.cache.layers import L2Error, l2_call
 
 from .errors import InvalidApiKey, RateLimited
+from .gate import ADMITTED, MISSING, Verdict, gate
 from .managers import hash_key
 from .models import ApiKey
 
+logger = logging.getLogger(__name__)
+
 RATE_WINDOW = 60  # seconds: rate limits are requests per minute
-# A key's lookup (id, rate limit) is kept in Redis so a request reads no SQL. Revocation writes a
-# tombstone that fills never overwrite (`add`), so a lookup racing the revocation cannot bring the
-# key back; other changes delete the entry. Unknown keys are remembered briefly.
-LOOKUP_TTL = 300
-UNKNOWN_TTL = 30
+MAX_KEY_LENGTH = 512
 
 
 class ApiKeyService:
-    """Keys are shown once at creation; only their SHA-256 is stored."""
+    """Keys are shown once at creation; only their SHA-256 is stored.
+
+    With Redis, admitting a request is one round trip and no SQL (`gate.RedisGate`); usage counts
+    reach the row every TMDB_COMPAT_USAGE_BATCH requests. Without Redis (the embedded demo) the
+    key is read from the database and counted in this process's cache.
+    """
 
     @staticmethod
     @transaction.atomic
@@ -58,51 +62,94 @@ class ApiKeyService:
         return len(digests)
 
     @staticmethod
-    def authenticate(raw: str | None) -> ApiKey:
-        """The active key a client presented (id and rate limit only); InvalidApiKey otherwise."""
-        if not raw or len(raw) > 512:
+    def admit(raw: str | None) -> ApiKey:
+        """The active key a client presented, counted against its rate limit and its usage.
+        InvalidApiKey (7) or RateLimited (25) otherwise."""
+        if not raw or len(raw) > MAX_KEY_LENGTH:
             raise InvalidApiKey()
-        found = _lookup(hash_key(raw))
-        if not found:
-            raise InvalidApiKey()
-        return ApiKey(pk=found[0], rate_limit=found[1])
+        digest = hash_key(raw)
+        if settings.USING_REDIS:
+            try:
+                return _admit_through_redis(digest)
+            except (InvalidApiKey, RateLimited):
+                raise
+            except Exception as exc:  # noqa: BLE001 - any Redis failure: the portable path below
+                logger.warning("TMDb-compatible key check without Redis: %s", exc)
+        return _admit_portable(digest)
 
-    @staticmethod
-    def record(api_key: ApiKey, *, throttled: bool = False) -> None:
-        """Count one request. Counts gather in Redis and reach the row every TMDB_COMPAT_USAGE_BATCH
-        requests (a write per request would make one busy key's row the bottleneck); straight to the
-        row when Redis is away."""
-        counter = "throttled_count" if throttled else "request_count"
-        key = keys.tmdb_compat_usage(key_id=api_key.pk, counter=counter)
-        try:
-            pending = _count(key, timeout=None)
-            if pending < settings.TMDB_COMPAT_USAGE_BATCH:
-                return
-            l2_call("decr", key, pending)
-        except (L2Error, ValueError):
-            pending = 1
-        ApiKey.objects.filter(pk=api_key.pk).update(
-            **{counter: F(counter) + pending, "last_used_at": timezone.now()}
+
+# --- with Redis: one script call ------------------------------------------------------------
+def _admit_through_redis(digest: str) -> ApiKey:
+    now = time.time()
+    window = int(now // RATE_WINDOW)
+
+    def check() -> Verdict:
+        return gate.check(
+            digest, window=window, window_ttl=RATE_WINDOW + 1, default_rate=settings.TMDB_COMPAT_DEFAULT_RATE
         )
 
-    @staticmethod
-    def check_rate(api_key: ApiKey) -> None:
-        """A fixed one-minute window counted in Redis (shared by every process); open when Redis is away."""
-        now = time.time()
-        window = int(now // RATE_WINDOW)
-        key = keys.tmdb_compat_rate(key_id=api_key.pk, window=window)
+    verdict = check()
+    if verdict.status == MISSING:
+        gate.remember(digest, _read_lookup(digest))
+        verdict = check()
+    if verdict.status != ADMITTED:
+        raise InvalidApiKey()
+    api_key = ApiKey(pk=verdict.key_id, rate_limit=verdict.rate_limit)
+    throttled = verdict.count > api_key.effective_rate
+    counter = "throttled_count" if throttled else "request_count"
+    if verdict.pending >= settings.TMDB_COMPAT_USAGE_BATCH:
+        gate.drain(digest, counter, verdict.pending)
+        _write_usage(api_key.pk, counter, verdict.pending)
+    if throttled:
+        raise _rate_limited(api_key, window, now)
+    return api_key
+
+
+def _read_lookup(digest: str) -> str:
+    """ "<id>:<rate>" of the active key with this hash, "" when there is none."""
+    row = ApiKey.objects.active().with_hash(digest).values_list("pk", "rate_limit").first()
+    return f"{row[0]}:{row[1]}" if row else ""
+
+
+def forget(digest: str, *, revoked: bool = False) -> None:
+    """After commit: drop a key's cached lookup (revoked: a tombstone for the lookup's lifetime)."""
+
+    def drop() -> None:
         try:
-            count = _count(key, timeout=RATE_WINDOW + 1)
-        except (L2Error, ValueError):
-            return
-        limit = api_key.effective_rate
-        if count > limit:
-            retry_after = max(1, int((window + 1) * RATE_WINDOW - now) + 1)
-            raise RateLimited(limit=limit, retry_after=retry_after)
+            gate.forget(digest, revoked=revoked)
+        except Exception as exc:  # noqa: BLE001 - Redis away: its entries are away too
+            logger.warning("TMDb-compatible key lookup not dropped: %s", exc)
+
+    if settings.USING_REDIS:
+        transaction.on_commit(drop)
+
+
+# --- without Redis: the database and this process's cache -------------------------------------
+def _admit_portable(digest: str) -> ApiKey:
+    row = ApiKey.objects.active().with_hash(digest).only("id", "rate_limit").first()
+    if row is None:
+        raise InvalidApiKey()
+    now = time.time()
+    window = int(now // RATE_WINDOW)
+    try:
+        count = _count(keys.tmdb_compat_rate(key_hash=digest, window=window), timeout=RATE_WINDOW + 1)
+    except (L2Error, ValueError):
+        count = 0  # no counter: the limit is not enforced rather than failing the request
+    throttled = count > row.effective_rate
+    counter = "throttled_count" if throttled else "request_count"
+    try:
+        pending = _count(keys.tmdb_compat_usage(key_hash=digest, counter=counter), timeout=None)
+        if pending >= settings.TMDB_COMPAT_USAGE_BATCH:
+            l2_call("decr", keys.tmdb_compat_usage(key_hash=digest, counter=counter), pending)
+            _write_usage(row.pk, counter, pending)
+    except (L2Error, ValueError):
+        _write_usage(row.pk, counter, 1)
+    if throttled:
+        raise _rate_limited(row, window, now)
+    return row
 
 
 def _count(key: str, *, timeout: int | None) -> int:
-    """INCR, starting the counter when missing (one round trip in the usual case)."""
     try:
         return int(l2_call("incr", key))
     except ValueError:
@@ -110,34 +157,11 @@ def _count(key: str, *, timeout: int | None) -> int:
         return int(l2_call("incr", key))
 
 
-def _lookup(digest: str) -> list | None:
-    """[id, rate_limit] of the active key with this hash, or [] / None when there is none."""
-    key = keys.tmdb_compat_key(key_hash=digest)
-    if settings.USING_REDIS:  # a per-process cache could not be told of a revocation elsewhere
-        try:
-            cached = l2_call("get", key)
-        except L2Error:
-            cached = None
-        if cached is not None:
-            return cached
-    row = ApiKey.objects.active().with_hash(digest).values_list("pk", "rate_limit").first()
-    found = list(row) if row else []
-    if settings.USING_REDIS:
-        with contextlib.suppress(L2Error):
-            l2_call("add", key, found, timeout=LOOKUP_TTL if found else UNKNOWN_TTL)
-    return found
+# --- shared ------------------------------------------------------------------------------------
+def _write_usage(key_id: int, counter: str, count: int) -> None:
+    ApiKey.objects.filter(pk=key_id).update(**{counter: F(counter) + count, "last_used_at": timezone.now()})
 
 
-def forget(digest: str, *, revoked: bool = False) -> None:
-    """After commit: drop a key's cached lookup (revoked: a tombstone for the lookup's lifetime)."""
-
-    def drop() -> None:
-        key = keys.tmdb_compat_key(key_hash=digest)
-        with contextlib.suppress(L2Error):
-            if revoked:
-                l2_call("set", key, [], timeout=LOOKUP_TTL)
-            else:
-                l2_call("delete", key)
-
-    if settings.USING_REDIS:
-        transaction.on_commit(drop)
+def _rate_limited(api_key: ApiKey, window: int, now: float) -> RateLimited:
+    retry_after = max(1, int((window + 1) * RATE_WINDOW - now) + 1)
+    return RateLimited(limit=api_key.effective_rate, retry_after=retry_after)

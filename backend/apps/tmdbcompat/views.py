@@ -83,15 +83,9 @@ def endpoint(namespaces: Callable[[dict], tuple[str, ...]] | tuple[str, ...] = (
             if request.method not in ("GET", "HEAD"):
                 return error_response(ResourceNotFound())
             try:
-                consumer = ApiKeyService.authenticate(presented_key(request))
-                try:
-                    ApiKeyService.check_rate(consumer)
-                except TMDbCompatError:
-                    ApiKeyService.record(consumer, throttled=True)
-                    raise
+                ApiKeyService.admit(presented_key(request))
             except TMDbCompatError as error:
                 return error_response(error)
-            ApiKeyService.record(consumer)
             names = namespaces(kwargs) if callable(namespaces) else namespaces
             ttl = settings.CACHE_TTL_VIEW_DETAIL if detail else settings.CACHE_TTL_VIEW_LIST
             return caching.serve(request, namespaces=names, ttl=ttl, run=lambda: _run(view, request, kwargs))

@@ -174,14 +174,14 @@ def tmdb_compat_response(*, path: str, query: str, versions: Iterable[int]) -> s
     return f"{KEY_VERSION}:tmdb3:{version_part}:{digest(path, query)}"
 
 
-def tmdb_compat_rate(*, key_id: int, window: int) -> str:
-    """One API key's request count in one rate-limit window."""
-    return f"{KEY_VERSION}:tmdb3:rate:{int(key_id)}:{int(window)}"
+def tmdb_compat_rate(*, key_hash: str, window: int) -> str:
+    """One API key's request count in one rate-limit window (by the key's hash)."""
+    return f"{KEY_VERSION}:tmdb3:rate:{key_hash}:{int(window)}"
 
 
-def tmdb_compat_usage(*, key_id: int, counter: str) -> str:
+def tmdb_compat_usage(*, key_hash: str, counter: str) -> str:
     """One API key's requests (or refusals) counted but not yet added to its row."""
-    return f"{KEY_VERSION}:tmdb3:usage:{int(key_id)}:{counter}"
+    return f"{KEY_VERSION}:tmdb3:usage:{key_hash}:{counter}"
 
 
 def tmdb_compat_key(*, key_hash: str) -> str:
