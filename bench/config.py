@@ -1,6 +1,7 @@
 """Bench configuration: paths, the environment's settings, and the list of targets."""
 
 import os
+import secrets
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,6 +14,8 @@ VENV_BIN = Path(sys.executable).parent
 BYPASS = {"X-Cache-Bypass": "1"}
 NGINX_HOST = "localhost"  # the server_name nginx is rendered with; wrk sends it as Host
 VIA_NGINX = {"Host": NGINX_HOST}
+# The key the TMDb-compatible targets send (issued by `run.prepare`, unlimited rate).
+BENCH_TMDB_KEY = secrets.token_hex(16)
 
 
 @dataclass
@@ -35,6 +38,20 @@ TARGETS = [
     Target("list_cached", "/api/v1/movies/?page_size=20", "anonymous local catalog list, cached"),
     Target("popular_cached", "/api/v1/movies/popular/", "anonymous popular list, cached", optional=True),
     Target("genres_cached", "/api/v1/genres/", "anonymous genre list, cached", optional=True),
+    # The TMDb-compatible API (docs/tmdb-compat.md), with a key: checked and counted on every
+    # request, then the shared cached bytes.
+    Target(
+        "tmdb3_detail",
+        f"/tmdb/3/movie/550?api_key={BENCH_TMDB_KEY}",
+        "TMDb-compatible detail with an API key, cached",
+        optional=True,
+    ),
+    Target(
+        "tmdb3_popular",
+        f"/tmdb/3/movie/popular?api_key={BENCH_TMDB_KEY}",
+        "TMDb-compatible popular with an API key, cached",
+        optional=True,
+    ),
     Target("search", "/api/v1/movies/search/?q=club", "search (TMDb double behind the cache)", optional=True),
     Target(
         "list_filtered_uncached",

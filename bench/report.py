@@ -119,7 +119,16 @@ def nginx_text(summary: dict) -> str:
 # The targets on the cached reads, and how a soak counts as "flat".
 RATIO_TARGET, P99_TARGET_MS, ZIPF_TARGET, SQL_TARGET = 0.5, 25.0, 0.95, 4
 FLAT_GROWTH = 0.05  # the largest worker's RSS may grow at most 5 % over the soak
-WARM_TARGETS = ("detail_cached", "list_cached", "popular_cached", "genres_cached", "search", "zipf_mix")
+WARM_TARGETS = (
+    "detail_cached",
+    "list_cached",
+    "popular_cached",
+    "genres_cached",
+    "search",
+    "zipf_mix",
+    "tmdb3_detail",
+    "tmdb3_popular",
+)
 
 
 def _verdict(value: float | None, ok: bool, shown: str) -> str:

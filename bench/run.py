@@ -30,7 +30,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from . import proxy
-from .config import BACKEND, CONFIG, RESULTS, ROOT, TARGETS, ZIPF_EXPONENT, Target
+from .config import BACKEND, BENCH_TMDB_KEY, CONFIG, RESULTS, ROOT, TARGETS, ZIPF_EXPONENT, Target
 from .measure import deltas, http_get, run_wrk, scrape
 from .report import LOAD, NGINX, conclusion, nginx_text, summarise, table, targets_text, write_report
 from .servers import Server
@@ -110,10 +110,20 @@ def prepare(env: dict) -> dict:
     ranked = list(
         Movie.objects.filter(is_active=True).order_by("-popularity").values_list("tmdb_id", flat=True)
     )
+    issue_tmdb_key()
     pair = TokenService().issue_for_new_session(
         user=user, ip_address=None, user_agent="bench", device="bench"
     )
     return {"counts": counts, "token": pair.access, "ranked_ids": ranked}
+
+
+def issue_tmdb_key() -> None:
+    """The TMDb-compatible targets' key, unlimited (the bench measures the server, not the limiter)."""
+    from apps.tmdbcompat.apikeys import ApiKeyService
+    from apps.tmdbcompat.models import ApiKey
+
+    ApiKey.objects.filter(name="bench").delete()
+    ApiKeyService.create(name="bench", rate_limit=10**9, raw=BENCH_TMDB_KEY)
 
 
 def zipf_paths(ranked_ids: list[int], count: int = 400000, exponent: float = ZIPF_EXPONENT) -> Path:

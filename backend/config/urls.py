@@ -24,6 +24,8 @@ urlpatterns = [
     re_path(r"^health/ready/?$", ReadinessView.as_view(), name="health-ready"),
     path("metrics", metrics_view, name="metrics"),
     path("admin/", admin.site.urls),
+    # TMDb's v3 dialect, served from the mirror (plain Django views: not in the OpenAPI schema).
+    path(settings.TMDB_COMPAT_PREFIX, include("apps.tmdbcompat.urls")),
 ]
 
 if settings.BENCH_ENDPOINTS:

@@ -27,7 +27,8 @@ class Movie(BaseModelMixin, MetadataMixin, TMDbContentMixin):
     """A movie mirrored from TMDb; addressed everywhere by `tmdb_id`.
 
     Credits, videos and keywords are kept as delivered in `metadata`
-    (keys "credits", "videos", "keywords", "external_ids").
+    (keys "credits", "videos", "keywords", "external_ids"), and the detail fields without a
+    column (collection, companies, countries, languages) under "details".
     """
 
     title = models.CharField(max_length=500)

@@ -51,6 +51,7 @@ LOCAL_APPS = [
     "apps.users",
     "apps.movies",
     "apps.favorites",
+    "apps.tmdbcompat",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
@@ -412,6 +413,14 @@ TMDB_FAILURE_COOLDOWN = env_float("TMDB_FAILURE_COOLDOWN", 10.0)
 # Local "top rated" needs this many votes; now playing = released in the last N days.
 CATALOG_TOP_RATED_MIN_VOTES = env_int("CATALOG_TOP_RATED_MIN_VOTES", 200)
 CATALOG_NOW_PLAYING_DAYS = env_int("CATALOG_NOW_PLAYING_DAYS", 45)
+
+# TMDB-COMPATIBLE API ----------------------------------------------------------
+# TMDb's v3 read API served from the mirror (docs/tmdb-compat.md): the URL prefix it is mounted
+# under, and the requests per minute of a key whose own rate limit is 0.
+TMDB_COMPAT_PREFIX = env_str("TMDB_COMPAT_PREFIX", "tmdb/3/").strip("/") + "/"
+TMDB_COMPAT_DEFAULT_RATE = env_int("TMDB_COMPAT_DEFAULT_RATE", 2400)
+# A key's usage counts reach its row every N requests (counted in Redis meanwhile).
+TMDB_COMPAT_USAGE_BATCH = env_int("TMDB_COMPAT_USAGE_BATCH", 20)
 
 # ADMIN ------------------------------------------------------------------------
 # Admin logins share the API's per-account lockout (LOGIN_LOCKOUT_*); on top, each client IP

@@ -164,3 +164,31 @@ def genres_synced_key(*, language: str) -> str:
 def upstream_budget(client: str, window: int) -> str:
     """How many interactive TMDb calls one client (user or address) made in one minute window."""
     return f"{TMDB_PREFIX}:budget:{digest(client)}:{window}"
+
+
+def find_key(*, external_id: str, params: dict) -> str:
+    """TMDb's /find/{external_id} (movies by IMDb id)."""
+    return f"{TMDB_PREFIX}:find:{_params_part({'external_id': external_id, **params})}"
+
+
+# --- the TMDb-compatible API (apps.tmdbcompat) --------------------------------------------------
+def tmdb_compat_response(*, path: str, query: str, versions: Iterable[int]) -> str:
+    """A rendered TMDb-format answer (level "view"). The API key is never part of `query`, so every
+    key shares one copy of the bytes."""
+    version_part = ".".join(str(version) for version in versions)
+    return f"{KEY_VERSION}:tmdb3:{version_part}:{digest(path, query)}"
+
+
+def tmdb_compat_rate(*, key_hash: str, window: int) -> str:
+    """One API key's request count in one rate-limit window (by the key's hash)."""
+    return f"{KEY_VERSION}:tmdb3:rate:{key_hash}:{int(window)}"
+
+
+def tmdb_compat_usage(*, key_hash: str, counter: str) -> str:
+    """One API key's requests (or refusals) counted but not yet added to its row."""
+    return f"{KEY_VERSION}:tmdb3:usage:{key_hash}:{counter}"
+
+
+def tmdb_compat_key(*, key_hash: str) -> str:
+    """An API key's lookup by the SHA-256 of the key (never the key itself)."""
+    return f"{KEY_VERSION}:tmdb3:key:{key_hash}"

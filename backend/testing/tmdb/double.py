@@ -14,6 +14,7 @@ import math
 import threading
 import time
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
@@ -176,7 +177,9 @@ class TMDbDouble:
         if parts[:1] == ["trending"] and len(parts) == 3 and parts[1] == "movie":
             if parts[2] not in ("day", "week"):
                 return 404, error_body(34)
-            return self._page(self._list_ids(f"trending_{parts[2]}"), query)
+            return self._page(self._list_ids(f"trending_{parts[2]}"), query, shape=_with_media_type)
+        if parts[:1] == ["find"] and len(parts) == 2:
+            return self._find(parts[1], query)
         if parts == ["search", "movie"]:
             return self._search(query)
         if parts == ["discover", "movie"]:
@@ -186,7 +189,10 @@ class TMDbDouble:
                 [{"id": i, "adult": False} for i in self.changes], query, shape=lambda item: item
             )
         if parts[:1] == ["movie"] and len(parts) == 2 and parts[1] in _LIST_ORDER:
-            return self._page(self._list_ids(parts[1]), query)
+            status, body = self._page(self._list_ids(parts[1]), query)
+            if parts[1] in _DATED_LISTS and status == 200:
+                body = {"dates": _DATED_LISTS[parts[1]](), **body}
+            return status, body
         if parts[:1] == ["movie"] and len(parts) in (2, 3) and parts[1].isdigit():
             return self._movie(int(parts[1]), parts[2] if len(parts) == 3 else None, query)
         return 404, error_body(34)
@@ -196,17 +202,34 @@ class TMDbDouble:
         if movie is None:
             return 404, error_body(34)
         if sub in ("recommendations", "similar"):
-            return self._page(movie.get(f"_{sub}", []), query)
+            return self._page(movie.get(f"_{sub}", []), query, shape=_RELATED_SHAPES[sub])
         if sub is not None:
-            return 404, error_body(34)
+            if sub not in movie.get("_appendable", {}):
+                return 404, error_body(34)
+            return 200, movie["_appendable"][sub]
         body = {key: value for key, value in movie.items() if not key.startswith("_")}
-        for name in (query.get("append_to_response") or "").split(","):
+        # TMDb caps append_to_response at 20 names and ignores the ones it does not know.
+        for name in (query.get("append_to_response") or "").split(",")[:20]:
             name = name.strip()
             if name in ("recommendations", "similar"):
-                body[name] = self._page(movie.get(f"_{name}", []), {})[1]
+                body[name] = self._page(movie.get(f"_{name}", []), {}, shape=_RELATED_SHAPES[name])[1]
             elif name in movie.get("_appendable", {}):
-                body[name] = movie["_appendable"][name]
+                # An appended part is the sub-resource's body without its `id`.
+                body[name] = {k: v for k, v in movie["_appendable"][name].items() if k != "id"}
         return 200, body
+
+    def _find(self, external_id: str, query: dict) -> tuple[int, object]:
+        """TMDb's /find: movies by IMDb id (other sources and kinds answer empty lists)."""
+        found = []
+        if query.get("external_source") == "imdb_id":
+            found = [m for m in self.movies.values() if m.get("imdb_id") == external_id]
+        return 200, {
+            "movie_results": [_with_media_type(m) for m in found],
+            "person_results": [],
+            "tv_results": [],
+            "tv_episode_results": [],
+            "tv_season_results": [],
+        }
 
     def _list_ids(self, name: str) -> list[int]:
         if name in self.lists:
@@ -234,9 +257,9 @@ class TMDbDouble:
         movies.sort(key=lambda m: (m.get(field) is None, m.get(field) or 0, m["id"]), reverse=order == "desc")
         return self._page([m["id"] for m in movies], query)
 
-    def _page(self, ids: list[int], query: dict) -> tuple[int, object]:
+    def _page(self, ids: list[int], query: dict, *, shape=list_item) -> tuple[int, object]:
         items = [self.movies[i] for i in ids if i in self.movies]
-        return self._page_of(items, query, shape=list_item)
+        return self._page_of(items, query, shape=shape)
 
     @staticmethod
     def _page_of(items: list, query: dict, *, shape) -> tuple[int, object]:
@@ -282,6 +305,24 @@ def _discover_match(movie: dict, query: dict) -> bool:
     year = query.get("primary_release_year")
     return not year or (movie.get("release_date") or "").startswith(str(year))
 
+
+def _with_media_type(movie: dict) -> dict:
+    """Trending, recommendations and find results carry `media_type` (TMDb's multi-kind lists)."""
+    item = list_item(movie)
+    return {**dict(list(item.items())[:2]), "media_type": "movie", **item}
+
+
+def _window(before: int, after: int) -> dict:
+    today = date.today()
+    return {
+        "maximum": (today + timedelta(days=after)).isoformat(),
+        "minimum": (today - timedelta(days=before)).isoformat(),
+    }
+
+
+_RELATED_SHAPES = {"recommendations": _with_media_type, "similar": list_item}
+# now_playing and upcoming say which release dates they cover.
+_DATED_LISTS = {"now_playing": lambda: _window(40, 0), "upcoming": lambda: _window(-1, 30)}
 
 _LIST_ORDER = {
     "popular": lambda m: (-m["popularity"], m["id"]),

@@ -57,6 +57,7 @@ CONFIGURATION = {
     "change_keys": ["adult", "budget", "credits", "genres", "overview", "release_dates", "title"],
 }
 ERROR_MESSAGES = {
+    9: "Service offline - This service is temporarily offline, try again later.",
     6: "Invalid id: The pre-requisite id is invalid or not found.",
     7: "Invalid API key: You must be granted a valid key.",
     22: "Invalid page: Pages start at 1 and max at 500. They are expected to be an integer.",
@@ -76,9 +77,9 @@ def error_body(tmdb_code: int) -> dict:
 
 
 def list_item(movie: dict) -> dict:
-    item = {key: movie.get(key) for key in LIST_ITEM_KEYS if key != "genre_ids"}
-    item["genre_ids"] = [genre["id"] for genre in movie.get("genres", [])]
-    return item
+    """A list result in TMDb's key order (genre_ids after backdrop_path)."""
+    genre_ids = [genre["id"] for genre in movie.get("genres", [])]
+    return {key: genre_ids if key == "genre_ids" else movie.get(key) for key in LIST_ITEM_KEYS}
 
 
 def movie_payload(tmdb_id: int, **overrides) -> dict:
@@ -123,24 +124,12 @@ def movie_payload(tmdb_id: int, **overrides) -> dict:
             "credits": {
                 "id": tmdb_id,
                 "cast": [
-                    {
-                        "id": 819,
-                        "name": "Lead Actor",
-                        "character": "Hero",
-                        "order": 0,
-                        "profile_path": "/a.jpg",
-                    },
-                    {
-                        "id": 287,
-                        "name": "Second Actor",
-                        "character": "Friend",
-                        "order": 1,
-                        "profile_path": None,
-                    },
+                    cast_member(819, "Lead Actor", "Hero", order=0, profile_path="/a.jpg", tmdb_id=tmdb_id),
+                    cast_member(287, "Second Actor", "Friend", order=1, profile_path=None, tmdb_id=tmdb_id),
                 ],
                 "crew": [
-                    {"id": 7467, "name": "A Director", "job": "Director", "department": "Directing"},
-                    {"id": 1, "name": "Grip", "job": "Key Grip", "department": "Crew"},
+                    crew_member(7467, "A Director", "Director", "Directing", tmdb_id=tmdb_id),
+                    crew_member(1, "Grip", "Key Grip", "Crew", tmdb_id=tmdb_id),
                 ],
             },
             "videos": {
@@ -148,9 +137,11 @@ def movie_payload(tmdb_id: int, **overrides) -> dict:
                 "results": [
                     {
                         "iso_639_1": "en",
+                        "iso_3166_1": "US",
                         "name": "Official Trailer",
                         "key": f"trailer{tmdb_id}",
                         "site": "YouTube",
+                        "size": 1080,
                         "type": "Trailer",
                         "official": True,
                         "published_at": "2020-01-01T00:00:00.000Z",
@@ -159,10 +150,52 @@ def movie_payload(tmdb_id: int, **overrides) -> dict:
                 ],
             },
             "keywords": {"id": tmdb_id, "keywords": [{"id": 825, "name": "support group"}]},
-            "external_ids": {"id": tmdb_id, "imdb_id": f"tt{tmdb_id:07d}", "wikidata_id": None},
+            "external_ids": {
+                "id": tmdb_id,
+                "imdb_id": movie.get("imdb_id") or None,
+                "wikidata_id": None,
+                "facebook_id": None,
+                "instagram_id": None,
+                "twitter_id": None,
+            },
         },
     )
     return movie
+
+
+def cast_member(person_id: int, name: str, character: str, *, order: int, profile_path, tmdb_id: int) -> dict:
+    """One `credits.cast` entry with every key TMDb sends."""
+    return {
+        "adult": False,
+        "gender": 2,
+        "id": person_id,
+        "known_for_department": "Acting",
+        "name": name,
+        "original_name": name,
+        "popularity": 12.5,
+        "profile_path": profile_path,
+        "cast_id": order + 4,
+        "character": character,
+        "credit_id": f"52fe4250c3a36847f8{tmdb_id:06d}{order:02d}",
+        "order": order,
+    }
+
+
+def crew_member(person_id: int, name: str, job: str, department: str, *, tmdb_id: int) -> dict:
+    """One `credits.crew` entry with every key TMDb sends."""
+    return {
+        "adult": False,
+        "gender": 0,
+        "id": person_id,
+        "known_for_department": department,
+        "name": name,
+        "original_name": name,
+        "popularity": 3.25,
+        "profile_path": None,
+        "credit_id": f"52fe4250c3a36847f9{tmdb_id:06d}{person_id % 100:02d}",
+        "department": department,
+        "job": job,
+    }
 
 
 def default_error_code(status: int) -> int:

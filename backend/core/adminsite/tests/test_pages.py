@@ -10,6 +10,7 @@ from apps.authentication.tests.admin_records import make_session, make_token
 from apps.favorites.models import Favorite, WatchlistItem
 from apps.movies.models import MovieRecommendation
 from apps.movies.tests.factories import GenreFactory, MovieFactory
+from apps.tmdbcompat.apikeys import ApiKeyService
 from apps.users.models import Profile
 
 pytestmark = pytest.mark.django_db
@@ -35,6 +36,7 @@ def one_of_each():
         make_token(member),
         LoginLockout.objects.create(email=member.email, attempts=1),
         EmailOutbox.objects.create(kind="account_exists", email=member.email),
+        ApiKeyService.create(name="consumer", owner=member)[0],
     ]
 
 

@@ -32,6 +32,7 @@ DISCOVER_PATH = "discover/movie"
 RECOMMENDATIONS_PATH = "movie/{tmdb_id}/recommendations"
 SIMILAR_PATH = "movie/{tmdb_id}/similar"
 CHANGES_PATH = "movie/changes"
+FIND_PATH = "find/{external_id}"
 
 # Static data every response needs, fetched by the service itself: never charged to a client.
 UNCHARGED_PATHS = frozenset({CONFIGURATION_PATH, GENRE_LIST_PATH})
@@ -99,6 +100,15 @@ class TMDbClient(BaseClient):
         params = {"page": page, "language": language or self.default_language()}
         key = keys.related_key(tmdb_id=tmdb_id, kind=kind, params=params)
         return self._cached(key, TTL.TMDB_LIST, template.format(tmdb_id=int(tmdb_id)), params)
+
+    def find(
+        self, *, external_id: str, external_source: str = "imdb_id", policy: Policy = Policy.CACHED
+    ) -> dict:
+        """Movies (and other kinds) by an external id, e.g. an IMDb id."""
+        params = {"external_source": external_source}
+        key = keys.find_key(external_id=external_id, params=params)
+        path = FIND_PATH.format(external_id=external_id)
+        return self._cached(key, TTL.TMDB_DETAIL, path, params, policy=policy)
 
     # --- lists -----------------------------------------------------------------------------
     def movie_list(

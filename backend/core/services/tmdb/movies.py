@@ -24,6 +24,40 @@ CREW_JOBS = frozenset({"Director", "Screenplay", "Writer", "Producer", "Original
 MAX_CREW = 20
 MAX_VIDEOS = 10
 MAX_KEYWORDS = 30
+# Every key TMDb sends for a credit or a video (the TMDb-compatible API renders them back).
+PERSON_KEYS = (
+    "adult",
+    "gender",
+    "id",
+    "known_for_department",
+    "name",
+    "original_name",
+    "popularity",
+    "profile_path",
+)
+CAST_KEYS = (*PERSON_KEYS, "cast_id", "character", "credit_id", "order")
+CREW_KEYS = (*PERSON_KEYS, "credit_id", "department", "job")
+VIDEO_KEYS = (
+    "iso_639_1",
+    "iso_3166_1",
+    "name",
+    "key",
+    "site",
+    "size",
+    "type",
+    "official",
+    "published_at",
+    "id",
+)
+# Detail fields the catalog has no column for, kept as delivered (the TMDb-compatible API needs them).
+DETAIL_EXTRA_KEYS = (
+    "belongs_to_collection",
+    "origin_country",
+    "production_companies",
+    "production_countries",
+    "spoken_languages",
+    "video",
+)
 
 
 def valid_id(value) -> bool:
@@ -121,14 +155,13 @@ def detail_metadata(payload: dict) -> dict:
     ]
     return {
         "credits": {
-            "cast": [_pick(p, ("id", "name", "character", "order", "profile_path")) for p in cast],
-            "crew": [_pick(p, ("id", "name", "job", "department", "profile_path")) for p in crew],
+            "cast": [_pick(p, CAST_KEYS) for p in cast],
+            "crew": [_pick(p, CREW_KEYS) for p in crew],
         },
-        "videos": [
-            _pick(v, ("key", "name", "site", "type", "official", "published_at")) for v in videos[:MAX_VIDEOS]
-        ],
+        "videos": [_pick(v, VIDEO_KEYS) for v in videos[:MAX_VIDEOS]],
         "keywords": [_pick(k, ("id", "name")) for k in keywords[:MAX_KEYWORDS]],
         "external_ids": _dict(payload.get("external_ids")),
+        "details": {key: payload[key] for key in DETAIL_EXTRA_KEYS if key in payload},
     }
 
 

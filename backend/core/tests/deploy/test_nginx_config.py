@@ -104,3 +104,11 @@ def test_gzip_is_off_unless_a_location_turns_it_on():
     assert re.search(r"^\s*gzip off;", main, re.MULTILINE)
     for personal in (r"/api/", r"/admin/"):
         assert "gzip on;" not in location(personal)
+
+
+def test_the_tmdb_compatible_api_is_proxied_rate_limited_and_never_cached_by_nginx():
+    # every request's API key must reach the app (checked, counted, rate limited there)
+    tmdb = location(r"/tmdb/")
+    assert "include snippets/proxy.conf;" in tmdb
+    assert "limit_req zone=api" in tmdb
+    assert "proxy_cache" not in tmdb

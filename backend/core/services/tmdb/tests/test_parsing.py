@@ -48,8 +48,17 @@ def test_dates_and_ranges_are_sanitised():
 
 
 def test_metadata_keeps_trimmed_credits_videos_keywords():
-    metadata = parse.detail_metadata(movie_payload(550, **{}))
-    assert metadata == {"credits": {"cast": [], "crew": []}, "videos": [], "keywords": [], "external_ids": {}}
+    plain = movie_payload(550, **{})
+    metadata = parse.detail_metadata(plain)
+    # the detail fields without a column are kept as delivered (the TMDb-compatible API renders them)
+    details = {key: plain[key] for key in parse.DETAIL_EXTRA_KEYS}
+    assert metadata == {
+        "credits": {"cast": [], "crew": []},
+        "videos": [],
+        "keywords": [],
+        "external_ids": {},
+        "details": details,
+    }
     payload = {**movie_payload(550), **movie_payload(550)["_appendable"]}
     metadata = parse.detail_metadata(payload)
     assert [p["name"] for p in metadata["credits"]["cast"]] == ["Lead Actor", "Second Actor"]
