@@ -14,13 +14,14 @@ from django.views.decorators.csrf import csrf_exempt
 
 from apps.movies.services import Audience
 from core.cache import keys
-from core.exceptions import NotFound, ServiceUnavailable, ValidationFailed
+from core.exceptions import NotFound, ServiceUnavailable, Throttled, ValidationFailed
 
 from . import caching
 from .apikeys import ApiKeyService
 from .errors import (
     InvalidPage,
     InvalidParameters,
+    RateLimited,
     ResourceNotFound,
     ServiceOffline,
     TMDbCompatError,
@@ -83,9 +84,11 @@ def endpoint(namespaces: Callable[[dict], tuple[str, ...]] | tuple[str, ...] = (
             if request.method not in ("GET", "HEAD"):
                 return error_response(ResourceNotFound())
             try:
-                ApiKeyService.admit(presented_key(request))
+                key = ApiKeyService.admit(presented_key(request))
             except TMDbCompatError as error:
                 return error_response(error)
+            # Upstream calls this read causes are charged to the key (the signed-in budget).
+            request.upstream_client = f"tmdb-key:{key.pk}"
             names = namespaces(kwargs) if callable(namespaces) else namespaces
             ttl = settings.CACHE_TTL_VIEW_DETAIL if detail else settings.CACHE_TTL_VIEW_LIST
             return caching.serve(request, namespaces=names, ttl=ttl, run=lambda: _run(view, request, kwargs))
@@ -105,6 +108,10 @@ def _run(view: Callable[..., dict], request: HttpRequest, kwargs: dict) -> HttpR
         return error_response(ResourceNotFound())
     except ServiceUnavailable as exc:
         return error_response(ServiceOffline(retry_after=exc.retry_after))
+    except Throttled as exc:  # the key's share of the TMDb quota is spent for this minute
+        return error_response(
+            RateLimited(limit=settings.TMDB_CLIENT_BUDGET_USER, retry_after=exc.retry_after)
+        )
     except ValidationFailed as exc:
         return error_response(InvalidPage() if "page" in (exc.detail or {}) else InvalidParameters())
     response = json_response(body)

@@ -178,3 +178,17 @@ def test_include_adult_is_honoured_as_on_tmdb(tmdb3, tmdb_double):
     # then it is left out by default and listed with include_adult=true
     assert [m["id"] for m in tmdb3.get("movie/popular").json()["results"]] == [1]
     assert [m["id"] for m in tmdb3.get("movie/popular", include_adult="true").json()["results"]] == [1, 2]
+
+
+def test_a_key_past_its_share_of_the_tmdb_quota_gets_tmdbs_25(tmdb3, tmdb_double, settings):
+    # given a budget of 2 upstream calls a minute per caller, and three movies only TMDb has
+    settings.TMDB_CLIENT_BUDGET_USER = 2
+    for tmdb_id in (9601, 9602, 9603):
+        tmdb_double.add_movie(tmdb_id)
+    # when one key asks for all three
+    responses = [tmdb3.get(f"movie/{tmdb_id}") for tmdb_id in (9601, 9602, 9603)]
+    # then the third is TMDb's rate-limit answer, without a TMDb call
+    assert [response.status_code for response in responses] == [200, 200, 429]
+    assert responses[2].json()["status_code"] == 25
+    assert int(responses[2]["Retry-After"]) >= 1
+    assert tmdb_double.count("movie/9603") == 0

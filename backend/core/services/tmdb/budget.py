@@ -40,10 +40,14 @@ def charge() -> None:
 
 
 def _client(request) -> tuple[str, int]:
-    """("user:<id>", user budget) for a bearer token, else ("addr:<ip>", anonymous budget).
+    """The client a view named (`request.upstream_client`, e.g. a TMDb-compatible API key) or
+    ("user:<id>", user budget) for a bearer token, else ("addr:<ip>", anonymous budget).
 
     The token is read without checking it: a call is only charged after authentication let the
     request through (a bad token is a 401 before any TMDb call)."""
+    named = getattr(request, "upstream_client", None)  # a caller the view identified (an API key)
+    if named:
+        return named, settings.TMDB_CLIENT_BUDGET_USER
     header = request.META.get("HTTP_AUTHORIZATION", "")
     if header.startswith("Bearer "):
         try:
