@@ -13,6 +13,7 @@ api_v1 = [
     path("auth/", include("apps.authentication.urls")),
     path("users/", include("apps.users.urls")),
     path("", include("apps.favorites.urls")),
+    path("", include("apps.history.urls")),
 ]
 
 urlpatterns = [

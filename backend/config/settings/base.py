@@ -51,6 +51,7 @@ LOCAL_APPS = [
     "apps.users",
     "apps.movies",
     "apps.favorites",
+    "apps.history",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
