@@ -87,7 +87,7 @@ class RankedMovies:
 
     def __init__(self, ranked: list):
         self.movie_ids = [movie_id for movie_id, _ in ranked]
-        self.reasons = dict((movie_id, reason) for movie_id, reason in ranked)
+        self.reasons = dict(ranked)
 
     def count(self) -> int:
         return len(self.movie_ids)
