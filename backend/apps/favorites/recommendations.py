@@ -161,14 +161,18 @@ class RecommendationService:
         from apps.history.models import Viewing
 
         now = self.clock()
-        favorites = Favorite.objects.of(self.user).order_by().values_list(
-            "movie_id", "movie__title", "user_rating", "added_at", Value(True)
+        favorites = (
+            Favorite.objects.of(self.user)
+            .order_by()
+            .values_list("movie_id", "movie__title", "user_rating", "added_at", Value(True))
         )
         viewings = (
             Viewing.objects.of(self.user)
             .filter(rating__isnull=False)
             .order_by()
-            .values_list("movie_id", "movie__title", "rating", Cast("watched_on", DateTimeField()), Value(False))
+            .values_list(
+                "movie_id", "movie__title", "rating", Cast("watched_on", DateTimeField()), Value(False)
+            )
         )
         rows = favorites.union(viewings, all=True).order_by("-added_at", "movie_id")[:MAX_SOURCES]
         weights: dict[int, float] = defaultdict(float)

@@ -1,4 +1,4 @@
-""""For you" with a watched history: watched movies excluded, ratings pull and push, reasons given."""
+""" "For you" with a watched history: watched movies excluded, ratings pull and push, reasons given."""
 
 import datetime
 
