@@ -14,6 +14,7 @@ api_v1 = [
     path("users/", include("apps.users.urls")),
     path("", include("apps.favorites.urls")),
     path("", include("apps.history.urls")),
+    path("", include("apps.imports.urls")),
 ]
 
 urlpatterns = [

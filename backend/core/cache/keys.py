@@ -149,6 +149,11 @@ def related_key(*, tmdb_id: int, kind: str, params: dict) -> str:
     return f"{TMDB_PREFIX}:related:{kind}:{tmdb_id}:{_params_part(params)}"
 
 
+def find_key(*, external_id: str, params: dict) -> str:
+    """TMDb's /find for one external id (an IMDb `tt` id)."""
+    return f"{TMDB_PREFIX}:find:{_params_part({'id': external_id, **params})}"
+
+
 def changes_key(*, params: dict) -> str:
     return f"{TMDB_PREFIX}:changes:{_params_part(params)}"
 

@@ -179,6 +179,8 @@ class TMDbDouble:
             return self._page(self._list_ids(f"trending_{parts[2]}"), query)
         if parts == ["search", "movie"]:
             return self._search(query)
+        if parts[:1] == ["find"] and len(parts) == 2:
+            return self._find(parts[1], query)
         if parts == ["discover", "movie"]:
             return self._discover(query)
         if parts == ["movie", "changes"]:
@@ -215,16 +217,38 @@ class TMDbDouble:
         return [m["id"] for m in sorted(self.movies.values(), key=key)]
 
     def _search(self, query: dict) -> tuple[int, object]:
+        """Titles or original titles containing the query; `year` keeps that release year only."""
         text = (query.get("query") or "").lower()
         if not text:
             return 200, {"page": 1, "results": [], "total_pages": 1, "total_results": 0}
         adult = query.get("include_adult") == "true"
+        year = query.get("year") or ""
         ids = [
             m["id"]
             for m in sorted(self.movies.values(), key=_LIST_ORDER["popular"])
-            if text in m["title"].lower() and (adult or not m["adult"])
+            if _title_match(m, text)
+            and (adult or not m["adult"])
+            and (not year or (m.get("release_date") or "")[:4] == year)
         ]
         return self._page(ids, query)
+
+    def _find(self, external_id: str, query: dict) -> tuple[int, object]:
+        """TMDb's /find: only `external_source=imdb_id` is modelled (others answer empty lists)."""
+        if query.get("external_source") not in _EXTERNAL_SOURCES:
+            return 400, error_body(22)
+        matches = [
+            list_item(m)
+            for m in self.movies.values()
+            if query["external_source"] == "imdb_id" and m.get("imdb_id") == external_id
+        ]
+        empty: list = []
+        return 200, {
+            "movie_results": matches,
+            "person_results": empty,
+            "tv_results": [],
+            "tv_episode_results": [],
+            "tv_season_results": [],
+        }
 
     def _discover(self, query: dict) -> tuple[int, object]:
         """TMDb's discover: `with_genres` with "," (all of) or "|" (any of), `without_genres`,
@@ -258,6 +282,21 @@ class TMDbDouble:
         if query.get("api_key") == self.api_key:
             return True
         return headers.get("authorization") == f"Bearer {self.read_access_token}"
+
+
+_EXTERNAL_SOURCES = (
+    "imdb_id",
+    "facebook_id",
+    "instagram_id",
+    "tvdb_id",
+    "tiktok_id",
+    "twitter_id",
+    "wikidata_id",
+)
+
+
+def _title_match(movie: dict, text: str) -> bool:
+    return text in movie["title"].lower() or text in (movie.get("original_title") or "").lower()
 
 
 def _genre_set(value: str | None) -> tuple[set[int], bool]:
