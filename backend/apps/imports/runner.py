@@ -2,6 +2,7 @@
 
 import logging
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -34,6 +35,14 @@ class ImportRunner:
         upload = Import.objects.select_related("user").get(pk=self.import_id)
         try:
             self._work(upload)
+        except SoftTimeLimitExceeded:
+            # A long import outlived one task's time limit: queued again, it resumes at the
+            # first pending row (every row done so far is committed).
+            Import.objects.filter(pk=upload.pk).update(status=ImportStatus.QUEUED)
+            from .services import enqueue
+
+            enqueue(upload.pk)
+            return {"import": self.import_id, "claimed": True, "status": ImportStatus.QUEUED}
         except Exception as exc:  # recorded for staff (admin retry); the rows done so far stay done
             logger.exception("Import %s failed", self.import_id)
             self._finish(upload, ImportStatus.FAILED, error=f"{type(exc).__name__}: {exc}"[:1000])
