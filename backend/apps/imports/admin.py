@@ -66,7 +66,10 @@ class ImportAdmin(admin.ModelAdmin):
         )
 
     def has_add_permission(self, request):
-        return False
+        return False  # imports come from uploads
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # the record of what was imported stays (a user's deletion cascades)
 
     @admin.display(ordering="applied_count")
     def applied(self, obj) -> int:
