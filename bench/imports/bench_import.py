@@ -43,7 +43,9 @@ def diary(double, ids: list[int], rows: int, rng: random.Random) -> tuple[bytes,
     writer.writerow(DIARY_HEADER)
     films = rng.sample(ids, min(len(ids), int(rows * 0.85)))
     missing = rows - len(films) - int(rows * 0.06)
-    entries = [(tmdb_id, False) for tmdb_id in films] + [(rng.choice(films), True) for _ in range(int(rows * 0.06))]
+    entries = [(tmdb_id, False) for tmdb_id in films] + [
+        (rng.choice(films), True) for _ in range(int(rows * 0.06))
+    ]
     for index, (tmdb_id, rewatch) in enumerate(entries):
         movie = double.movies[tmdb_id]
         year = (movie.get("release_date") or "")[:4]
@@ -51,9 +53,13 @@ def diary(double, ids: list[int], rows: int, rng: random.Random) -> tuple[bytes,
             year = str(int(year) + rng.choice((-1, 1)))
         day = f"20{10 + index % 15:02d}-{1 + index % 12:02d}-{1 + index % 28:02d}"
         stars = rng.choice(["", "0.5", "2", "3.5", "4", "4.5", "5"])
-        writer.writerow([day, movie["title"], year, f"https://boxd.it/{index}", stars, "Yes" if rewatch else "", "", day])
+        writer.writerow(
+            [day, movie["title"], year, f"https://boxd.it/{index}", stars, "Yes" if rewatch else "", "", day]
+        )
     for index in range(missing):
-        writer.writerow(["2024-01-01", f"A Film Nobody Has, Part {index}", "2019", "", "3", "", "", "2024-01-01"])
+        writer.writerow(
+            ["2024-01-01", f"A Film Nobody Has, Part {index}", "2019", "", "3", "", "", "2024-01-01"]
+        )
     archive = io.BytesIO()
     with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zipped:
         zipped.writestr("diary.csv", buffer.getvalue().encode())
@@ -90,14 +96,18 @@ def run(content: bytes) -> tuple[float, dict]:
 
     user = get_user_model().objects.create_user(f"bench-{time.time_ns()}@example.com", "x" * 12)
     started = time.monotonic()
-    upload = ImportService(user=user).start(source="letterboxd", upload=SimpleUploadedFile("export.zip", content))
+    upload = ImportService(user=user).start(
+        source="letterboxd", upload=SimpleUploadedFile("export.zip", content)
+    )
     seconds = time.monotonic() - started
     upload = Import.objects.get(pk=upload.pk)
     return seconds, {"status": upload.status, **progress_of(upload)}
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--rows", type=int, default=5000)
     parser.add_argument("--limit", type=int, default=40, help="requests/s the double allows")
     parser.add_argument("--output", type=Path, default=ROOT / "bench-results" / "import.json")
