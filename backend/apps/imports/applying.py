@@ -29,7 +29,7 @@ class EntryWriter:
         watched_on = _date(data.get("watched_on"))
         if watched_on is None:
             raise ValueError("No date watched.")
-        values = {name: data[name] for name in VIEWING_FIELDS if name in data}
+        values = _viewing_values(data)
         viewing = (
             Viewing.objects.select_for_update()
             .filter(user=self.user, movie=movie, watched_on=watched_on)
@@ -53,11 +53,12 @@ class EntryWriter:
         return APPLIED, ""
 
     def _watchlist(self, data: dict, movie) -> tuple[str, str]:
-        return self._list_entry(WatchlistItem, data, movie, {"notes": data.get("notes") or ""})
+        return self._list_entry(WatchlistItem, data, movie, {"notes": str(data.get("notes") or "")})
 
     def _favorite(self, data: dict, movie) -> tuple[str, str]:
         rating = data.get("rating")
-        values = {"notes": data.get("notes") or "", "user_rating": rating if rating in range(1, 11) else None}
+        valid = isinstance(rating, int) and not isinstance(rating, bool) and 1 <= rating <= 10
+        values = {"notes": str(data.get("notes") or ""), "user_rating": rating if valid else None}
         return self._list_entry(Favorite, data, movie, values)
 
     def _list_entry(self, model, data: dict, movie, values: dict) -> tuple[str, str]:
@@ -80,6 +81,21 @@ class EntryWriter:
         entry.is_active, entry.removed_at, entry.added_at = True, None, added_at
         entry.save(update_fields=["is_active", "removed_at", "added_at", "updated_at"])
         return APPLIED, ""
+
+
+def _viewing_values(data: dict) -> dict:
+    """The fields the entry sets, checked (a bad value fails the row, it never reaches the table)."""
+    values = {name: data[name] for name in VIEWING_FIELDS if name in data}
+    rating = values.get("rating")
+    if rating is not None and (
+        not isinstance(rating, int) or isinstance(rating, bool) or not 1 <= rating <= 10
+    ):
+        raise ValueError(f"Rating {rating!r} is not 1-10.")
+    if not isinstance(values.get("rewatch", False), bool):
+        raise ValueError("Rewatch must be true or false.")
+    if not isinstance(values.get("review", ""), str):
+        raise ValueError("Review must be text.")
+    return values
 
 
 def _newer_local_edit(edited_at, logged_at) -> bool:

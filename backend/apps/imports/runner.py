@@ -3,7 +3,8 @@
 import logging
 
 from celery.exceptions import SoftTimeLimitExceeded
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.db import DataError, IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -87,8 +88,12 @@ def process_row(row: ImportRow, match: Match, writer: EntryWriter) -> None:
                 matched_by=match.matched_by,
                 candidates=[],
             )
-    except ValueError as exc:
-        _save(row, status=RowStatus.FAILED, reason=str(exc), movie=match.movie, matched_by=match.matched_by)
+    except (ValueError, ValidationError, IntegrityError, DataError) as exc:
+        # The row's values are refused (rolled back alone); the other rows go on.
+        reason = str(exc) if isinstance(exc, ValueError) else f"Invalid values: {exc}"
+        _save(
+            row, status=RowStatus.FAILED, reason=reason[:255], movie=match.movie, matched_by=match.matched_by
+        )
 
 
 def _candidate(movie) -> dict:

@@ -80,3 +80,25 @@ def test_an_unexpected_error_fails_the_import_with_the_reason():
     upload.refresh_from_db()
     assert result["status"] == ImportStatus.FAILED
     assert (upload.status, upload.error) == (ImportStatus.FAILED, "RuntimeError: disk on fire")
+
+
+@pytest.mark.parametrize(
+    ("values", "reason"),
+    [
+        ({"rating": 11}, "Rating 11 is not 1-10."),
+        ({"rating": "9"}, "Rating '9' is not 1-10."),
+        ({"rewatch": "often"}, "Rewatch must be true or false."),
+        ({"watched_on": "someday"}, "No date watched."),
+    ],
+)
+def test_a_row_with_bad_values_fails_alone(values, reason):
+    # given: a hand-edited Movie Nexus export, say
+    upload = queued_import(2)
+    row = upload.rows.get(position=1)
+    row.data = {**row.data, **values}
+    row.save()
+    # when
+    ImportRunner(import_id=upload.pk, movies=Movies()).run()
+    # then
+    assert list(upload.rows.values_list("status", "reason")) == [("failed", reason), ("applied", "")]
+    assert Import.objects.get(pk=upload.pk).status == ImportStatus.DONE
