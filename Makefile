@@ -14,7 +14,7 @@ CELERY := $(PY) -m celery --app config.celery:app --workdir backend
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install install-dev run migrate demo services-check worker beat test lint format schema client check-deploy clean bench bench-sync hardening loadtest
+.PHONY: help install install-dev run migrate demo services-check worker beat test lint format schema client check-deploy clean bench bench-sync bench-import hardening loadtest
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/$$(PORT)/$(PORT)/g' | awk -F ':.*## ' '{printf "  %-15s %s\n", $$1, $$2}'
@@ -96,6 +96,10 @@ loadtest: $(VENV)/.loadtest-installed  ## Locust mix (browse, search, signed-in 
 
 hardening: $(VENV)/.loadtest-installed  ## Deep fuzz, abuse, security, faults (+services if set), loadtest → docs/hardening.md
 	cd backend/tests/hardening/support && $(abspath $(PY)) run_hardening.py
+
+BENCH_IMPORT_ARGS ?=
+bench-import: install  ## Import a 5,000-row Letterboxd export from a TMDb double limited to 40 req/s; time, match rate, 429s
+	$(PY) bench/imports/bench_import.py $(BENCH_IMPORT_ARGS)
 
 BENCH_SYNC_ARGS ?=
 bench-sync: install  ## Sync 1,000 movies from a TMDb double limited to 40 req/s; report throughput and 429s

@@ -13,6 +13,8 @@ api_v1 = [
     path("auth/", include("apps.authentication.urls")),
     path("users/", include("apps.users.urls")),
     path("", include("apps.favorites.urls")),
+    path("", include("apps.history.urls")),
+    path("", include("apps.imports.urls")),
 ]
 
 urlpatterns = [

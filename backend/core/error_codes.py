@@ -14,6 +14,7 @@ class ErrorCode(StrEnum):
     PERMISSION_DENIED = "permission_denied"
     EMAIL_NOT_VERIFIED = "email_not_verified"
     NOT_FOUND = "not_found"
+    CONFLICT = "conflict"
     METHOD_NOT_ALLOWED = "method_not_allowed"
     NOT_ACCEPTABLE = "not_acceptable"
     PAYLOAD_TOO_LARGE = "payload_too_large"

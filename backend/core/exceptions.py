@@ -43,6 +43,14 @@ class NotFound(APIError):
     default_code = ErrorCode.NOT_FOUND
 
 
+class Conflict(APIError):
+    """The request is fine, but the account is busy with the same thing (e.g. an import running)."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "The request conflicts with work already in progress."
+    default_code = ErrorCode.CONFLICT
+
+
 class Forbidden(APIError):
     status_code = status.HTTP_403_FORBIDDEN
     default_detail = "You do not have permission to perform this action."

@@ -66,11 +66,16 @@ class RequestIDMiddleware:
 
 
 class BodySizeLimitMiddleware:
-    """Refuses bodies over MAX_REQUEST_BODY_BYTES with 413 before anything reads them."""
+    """Refuses bodies over MAX_REQUEST_BODY_BYTES with 413 before anything reads them.
+
+    File uploads (UPLOAD_BODY_PATHS) have their own, larger limit: MAX_UPLOAD_BODY_BYTES.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
         self.limit = settings.MAX_REQUEST_BODY_BYTES
+        self.upload_limit = settings.MAX_UPLOAD_BODY_BYTES
+        self.upload_paths = tuple(settings.UPLOAD_BODY_PATHS)
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         raw = request.META.get("CONTENT_LENGTH") or "0"
@@ -78,10 +83,9 @@ class BodySizeLimitMiddleware:
             length = int(raw)
         except ValueError:
             return envelope_error_response(400, message="Invalid Content-Length header.")
-        if length > self.limit:
-            return envelope_error_response(
-                413, message=f"Request body is too large (limit {self.limit} bytes)."
-            )
+        limit = self.upload_limit if request.path in self.upload_paths else self.limit
+        if length > limit:
+            return envelope_error_response(413, message=f"Request body is too large (limit {limit} bytes).")
         return self.get_response(request)
 
 

@@ -14,6 +14,7 @@ logger = logging.getLogger(__name__)
 # user's namespace version, so a bump makes all of that user's cached aggregates unreachable at once.
 STATS_TTL = TTL.QUERY_USER_STATS
 FOR_YOU_TTL = TTL.QUERY_FOR_YOU
+HISTORY_STATS_TTL = TTL.QUERY_HISTORY_STATS
 
 
 def user_namespace(user_id: int) -> str:
@@ -31,6 +32,10 @@ def stats_key(user_id: int) -> str:
 
 def for_you_key(user_id: int, *, include_adult: bool) -> str:
     return keys.user_for_you(user_id, _user_version(user_id), include_adult=include_adult)
+
+
+def history_stats_key(user_id: int) -> str:
+    return keys.user_history_stats(user_id, _user_version(user_id))
 
 
 def invalidate_user(user_id: int) -> None:

@@ -1,4 +1,8 @@
-"""Personal recommendations: stored TMDb relations of the user's favorites, ranked; no upstream calls."""
+"""Personal recommendations: stored TMDb relations of the user's favorites and rated viewings, ranked.
+
+No upstream calls. Favorites and high ratings pull towards related films, low ratings push away
+from them; watched movies are excluded; every recommendation carries the reason that weighed most.
+"""
 
 import math
 from collections import defaultdict
@@ -6,7 +10,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Count, DateTimeField, Exists, OuterRef, Value
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from apps.movies.models import Movie, MovieGenre, MovieRecommendation, RecommendationType
@@ -23,7 +28,10 @@ RECENCY_HALF_LIFE_DAYS = 180
 # (same keywords and genres).
 TYPE_WEIGHTS = {RecommendationType.RECOMMENDATION: 1.0, RecommendationType.SIMILAR: 0.8}
 UNRATED_WEIGHT = 1.0  # an unrated favorite counts as a middling 5/10
-MAX_SOURCES = 200  # the most recent favorites considered
+# A viewing's rating pulls (above NEUTRAL_RATING) or pushes (below) with a weight from +1 (10/10)
+# to -1 (1/10); unrated viewings only exclude the movie.
+NEUTRAL_RATING = 5.5
+MAX_SOURCES = 400  # the most recent favorites and rated viewings considered
 MAX_CANDIDATES = 500  # ranked results kept (and cached)
 FALLBACK_GENRES_FROM_FAVORITES = 3
 
@@ -46,16 +54,40 @@ def rating_weight(user_rating: int | None) -> float:
     return UNRATED_WEIGHT if user_rating is None else 0.5 + user_rating / 10
 
 
+@dataclass(frozen=True)
+class Source:
+    """A favorite or rated viewing the ranking starts from, with its signed weight."""
+
+    title: str
+    rating: int | None
+    weight: float
+
+
+def viewing_weight(rating: int) -> float:
+    """+1.0 for a 10/10 down to -1.0 for a 1/10; 5 and 6 are nearly neutral."""
+    return (rating - NEUTRAL_RATING) / (10 - NEUTRAL_RATING)
+
+
+def reason_for(source: Source) -> str:
+    if source.rating is not None:
+        return f"because you rated {source.title} {source.rating}/10"
+    return f"because {source.title} is in your favorites"
+
+
 def recency_weight(added_at: datetime, now: datetime) -> float:
     age_days = max((now - added_at).total_seconds() / 86400, 0.0)
     return math.pow(0.5, age_days / RECENCY_HALF_LIFE_DAYS)
 
 
 class RankedMovies:
-    """Movie ids in rank order, materialised one page at a time (two queries per page)."""
+    """(movie id, reason) pairs in rank order, materialised one page at a time (two queries per page).
 
-    def __init__(self, movie_ids: list[int]):
-        self.movie_ids = movie_ids
+    Each movie comes with `recommendation_reason` set.
+    """
+
+    def __init__(self, ranked: list):
+        self.movie_ids = [movie_id for movie_id, _ in ranked]
+        self.reasons = dict(ranked)
 
     def count(self) -> int:
         return len(self.movie_ids)
@@ -66,7 +98,10 @@ class RankedMovies:
     def __getitem__(self, window: slice) -> list[Movie]:
         page_ids = self.movie_ids[window]
         movies = Movie.objects.active().with_genres().in_bulk(page_ids)
-        return [movies[movie_id] for movie_id in page_ids if movie_id in movies]
+        page = [movies[movie_id] for movie_id in page_ids if movie_id in movies]
+        for movie in page:
+            movie.recommendation_reason = self.reasons[movie.pk]
+        return page
 
 
 class RecommendationService:
@@ -79,7 +114,7 @@ class RecommendationService:
         include_adult = include_adult_for(self.user)
         ranked = cache.get_or_set(
             caching.for_you_key(self.user.pk, include_adult=include_adult),
-            lambda: self.rank_related(include_adult=include_adult),
+            lambda: self.rank_with_reasons(include_adult=include_adult),
             ttl=caching.FOR_YOU_TTL,
             level="query",
         )
@@ -88,39 +123,81 @@ class RecommendationService:
         return self._fallback(include_adult=include_adult)
 
     def rank_related(self, *, include_adult: bool) -> list[int]:
-        """Movie pks scored by the sum over favorites of relation score * type * rating * recency weights."""
-        now = self.clock()
-        sources = Favorite.objects.of(self.user).order_by("-added_at")
-        weights = {
-            movie_id: rating_weight(rating) * recency_weight(added_at, now)
-            for movie_id, rating, added_at in sources.values_list("movie_id", "user_rating", "added_at")[
-                :MAX_SOURCES
-            ]
-        }
-        if not weights:
+        """Movie pks, best first (see rank_with_reasons)."""
+        return [movie_id for movie_id, _ in self.rank_with_reasons(include_adult=include_adult)]
+
+    def rank_with_reasons(self, *, include_adult: bool) -> list[list]:
+        """[movie pk, reason] pairs scored by the sum over sources of relation score * type * weight.
+
+        A source's weight is its rating and recency weight (favorites) or its signed viewing
+        weight times recency (rated viewings); a movie both favorite and rated adds both. Movies
+        whose total is not positive (pushed away by low ratings) are dropped. The reason names the
+        source that pulled the most.
+        """
+        sources = self._sources()
+        if not sources:
             return []
-        relations = self._candidate_relations(list(weights), include_adult=include_adult)
+        relations = self._candidate_relations(list(sources), include_adult=include_adult)
         top_by_source: dict[tuple, float] = defaultdict(float)
         for source_id, _, kind, score, _ in relations:
             top_by_source[source_id, kind] = max(top_by_source[source_id, kind], score)
         scores: dict[int, float] = defaultdict(float)
+        best: dict[int, tuple[float, int]] = {}
         popularity: dict[int, float] = {}
         for source_id, target_id, kind, score, target_popularity in relations:
             top = top_by_source[source_id, kind]
             strength = 0.5 + 0.5 * (score / top if top > 0 else 1.0)
-            scores[target_id] += weights[source_id] * TYPE_WEIGHTS.get(kind, 0.5) * strength
+            contribution = sources[source_id].weight * TYPE_WEIGHTS.get(kind, 0.5) * strength
+            scores[target_id] += contribution
             popularity[target_id] = target_popularity
-        ranked = sorted(scores, key=lambda pk: (-scores[pk], -popularity[pk], pk))
-        return ranked[:MAX_CANDIDATES]
+            if contribution > best.get(target_id, (0.0, 0))[0]:
+                best[target_id] = (contribution, source_id)
+        kept = [pk for pk in scores if scores[pk] > 0 and pk in best]
+        ranked = sorted(kept, key=lambda pk: (-scores[pk], -popularity[pk], pk))[:MAX_CANDIDATES]
+        return [[pk, reason_for(sources[best[pk][1]])] for pk in ranked]
+
+    def _sources(self) -> dict[int, Source]:
+        """Favorites and rated viewings (the latest rating of each movie), in one query."""
+        from apps.history.models import Viewing
+
+        now = self.clock()
+        favorites = (
+            Favorite.objects.of(self.user)
+            .order_by()
+            .values_list("movie_id", "movie__title", "user_rating", "added_at", Value(True))
+        )
+        viewings = (
+            Viewing.objects.of(self.user)
+            .filter(rating__isnull=False)
+            .order_by()
+            .values_list(
+                "movie_id", "movie__title", "rating", Cast("watched_on", DateTimeField()), Value(False)
+            )
+        )
+        rows = favorites.union(viewings, all=True).order_by("-added_at", "movie_id")[:MAX_SOURCES]
+        weights: dict[int, float] = defaultdict(float)
+        labels: dict[int, tuple[str, int | None]] = {}
+        rated: set[int] = set()
+        for movie_id, title, rating, when, is_favorite in rows:
+            if is_favorite:
+                weights[movie_id] += rating_weight(rating) * recency_weight(when, now)
+            elif movie_id not in rated:  # only the latest rating of a movie counts
+                rated.add(movie_id)
+                weights[movie_id] += viewing_weight(rating) * recency_weight(when, now)
+            if movie_id not in labels or labels[movie_id][1] is None:
+                labels[movie_id] = (title, rating)
+        return {pk: Source(labels[pk][0], labels[pk][1], weight) for pk, weight in weights.items()}
 
     def _candidate_relations(self, source_ids: list[int], *, include_adult: bool) -> list[tuple]:
-        """Stored relations from these movies to active movies not already in a list of the user's."""
+        """Stored relations from these movies to active movies not already in a list of the user's
+        nor watched by them."""
         relations = (
             MovieRecommendation.objects.filter(
                 source_movie_id__in=source_ids, recommended_movie__is_active=True
             )
             .exclude(recommended_movie_id__in=Favorite.objects.of(self.user).movie_ids())
             .exclude(recommended_movie_id__in=WatchlistItem.objects.of(self.user).movie_ids())
+            .exclude(recommended_movie_id__in=_watched(self.user))
         )
         if not include_adult:
             relations = relations.filter(recommended_movie__adult=False)
@@ -148,6 +225,7 @@ class RecommendationService:
             Movie.objects.popular_movies()
             .exclude(pk__in=Favorite.objects.of(self.user).movie_ids())
             .exclude(pk__in=WatchlistItem.objects.of(self.user).movie_ids())
+            .exclude(pk__in=_watched(self.user))
             .with_genres()
         )
         if not include_adult:
@@ -166,3 +244,10 @@ class RecommendationService:
             .order_by("-n", "genre_id")[:FALLBACK_GENRES_FROM_FAVORITES]
         )
         return [row["genre_id"] for row in rows]
+
+
+def _watched(user):
+    """The movies the user has an active viewing of (a subquery)."""
+    from apps.history.models import Viewing
+
+    return Viewing.objects.of(user).movie_ids()

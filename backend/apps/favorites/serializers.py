@@ -107,6 +107,20 @@ class FavoriteOutputSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class ForYouMovieSerializer(MovieListSerializer):
+    """A recommended movie, with why (null for the popular fallbacks)."""
+
+    reason = serializers.CharField(
+        source="recommendation_reason",
+        read_only=True,
+        allow_null=True,
+        help_text='Why it is recommended, e.g. "because you rated Alien 9/10".',
+    )
+
+    class Meta(MovieListSerializer.Meta):
+        fields = [*MovieListSerializer.Meta.fields, "reason"]
+
+
 class RatingBucketSerializer(serializers.Serializer):
     rating = serializers.IntegerField(min_value=1, max_value=10)
     count = serializers.IntegerField(min_value=0)

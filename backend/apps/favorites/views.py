@@ -12,7 +12,6 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.serializers import Serializer
 
-from apps.movies.serializers import MovieListSerializer
 from apps.movies.services import MovieService
 from core.permissions import IsEmailVerified
 from core.responses import APIResponse
@@ -281,18 +280,20 @@ FavoriteExportCsvApi = _fixed_format_export(
 
 
 class ForYouApi(PersonalApi):
-    serializer_class = MovieListSerializer
+    serializer_class = s.ForYouMovieSerializer
 
     @extend_schema(
         tags=RECOMMENDATIONS,
         operation_id="recommendations_for_you",
-        summary="Movies for me, from my favorites",
+        summary="Movies for me, from my favorites and ratings",
         description=(
-            "Ranks stored TMDb recommendations and similar titles of my favorites by my ratings and "
-            "how recently I added them; excludes my favorites and watchlist. Without favorites (or "
-            "related titles), popular movies in my preferred genres. `meta.strategy` says which."
+            "Ranks stored TMDb recommendations and similar titles of my favorites and rated viewings "
+            "by my ratings and how recently I added or watched them: high ratings pull towards "
+            "related titles, low ratings push away from them. Excludes my favorites, watchlist and "
+            "watched movies. Each item says why (`reason`). Without favorites or ratings (or related "
+            "titles), popular movies in my preferred genres. `meta.strategy` says which."
         ),
-        responses=MovieListSerializer(many=True),
+        responses=s.ForYouMovieSerializer(many=True),
     )
     def get(self, request):
         result = RecommendationService(user=request.user).for_you()

@@ -52,6 +52,8 @@ LOCAL_APPS = [
     "apps.movies",
     "apps.favorites",
     "apps.tmdbcompat",
+    "apps.history",
+    "apps.imports",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
@@ -222,6 +224,18 @@ STATIC_ROOT = Path(env_str("STATIC_ROOT") or BASE_DIR / "staticfiles")
 MAX_REQUEST_BODY_BYTES = env_int("MAX_REQUEST_BODY_BYTES", 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_REQUEST_BODY_BYTES
 
+# IMPORTS ------------------------------------------------------------------------
+# Uploads (POST /api/v1/imports/) are limited separately: the file itself, what a zip may expand
+# to (a zip bomb is refused with 413 while reading, never expanded), its number of files, and
+# the entries one import may hold. docs/imports.md.
+IMPORT_MAX_UPLOAD_BYTES = env_int("IMPORT_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
+IMPORT_MAX_UNZIPPED_BYTES = env_int("IMPORT_MAX_UNZIPPED_BYTES", 100 * 1024 * 1024)
+IMPORT_MAX_ZIP_MEMBERS = env_int("IMPORT_MAX_ZIP_MEMBERS", 64)
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 50_000)
+# The body of an upload: the file plus the multipart envelope.
+MAX_UPLOAD_BODY_BYTES = IMPORT_MAX_UPLOAD_BYTES + 64 * 1024
+UPLOAD_BODY_PATHS = ("/api/v1/imports/",)
+
 # DJANGO REST FRAMEWORK ---------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -250,6 +264,8 @@ REST_FRAMEWORK = {
         "verify_resend": env_str("THROTTLE_VERIFY_RESEND", "5/hour"),
         "password_reset": env_str("THROTTLE_PASSWORD_RESET", "5/hour"),
         "token_refresh": env_str("THROTTLE_TOKEN_REFRESH", "60/min"),
+        # Uploads per user (each can mean thousands of TMDb lookups).
+        "imports": env_str("THROTTLE_IMPORTS", "10/hour"),
     },
     # Only the proxies may reach the app port: readiness warns when it listens on a public address.
     "NUM_PROXIES": env_int("NUM_PROXIES", 0),
@@ -266,6 +282,11 @@ SPECTACULAR_SETTINGS = {
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Two choice sets share the field name `source`: a viewing's origin and an import's format.
+    "ENUM_NAME_OVERRIDES": {
+        "ViewingSourceEnum": "apps.history.models.ViewingSource",
+        "ImportSourceEnum": "apps.imports.models.ImportSource",
+    },
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

@@ -79,12 +79,18 @@ def user_stats(user_id: int, version: int) -> str:
 
 
 def user_for_you(user_id: int, version: int, *, include_adult: bool) -> str:
-    """One user's "for you" recommendations (level "query")."""
-    return user_query(user_id, "for-you", version, f"a{int(include_adult)}")
+    """One user's "for you" recommendations with their reasons (level "query")."""
+    # "for-you-2": the value became (movie pk, reason) pairs; the old name's values are orphaned.
+    return user_query(user_id, "for-you-2", version, f"a{int(include_adult)}")
+
+
+def user_history_stats(user_id: int, version: int) -> str:
+    """One user's watched-history statistics (level "query"), under the same namespace version."""
+    return user_query(user_id, "history-stats", version)
 
 
 def user_favorites_namespace(user_id: int) -> str:
-    """Bumped on every write to one user's favorites or watchlist."""
+    """Bumped on every write to one user's favorites, watchlist or watched history."""
     return user_namespace(user_id, "favorites")
 
 

@@ -27,6 +27,7 @@ class TTL:
     STORED_SEARCH = TMDB_SEARCH
     # query level: per-user aggregates, bumped on every change of the user's lists (a backstop)
     QUERY_USER_STATS = 1 * HOUR
+    QUERY_HISTORY_STATS = 1 * HOUR  # watched-history stats, bumped with the same namespace
     # "for you" also depends on relations stored by catalog syncs, which do not bump the user
     QUERY_FOR_YOU = 10 * MINUTE
     # query level: the admin changelist's filter choices and genre counts

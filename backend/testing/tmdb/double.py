@@ -220,6 +220,8 @@ class TMDbDouble:
 
     def _find(self, external_id: str, query: dict) -> tuple[int, object]:
         """TMDb's /find: movies by IMDb id (other sources and kinds answer empty lists)."""
+        if query.get("external_source") not in _EXTERNAL_SOURCES:
+            return 400, error_body(22)
         found = []
         if query.get("external_source") == "imdb_id":
             found = [m for m in self.movies.values() if m.get("imdb_id") == external_id]
@@ -238,14 +240,18 @@ class TMDbDouble:
         return [m["id"] for m in sorted(self.movies.values(), key=key)]
 
     def _search(self, query: dict) -> tuple[int, object]:
+        """Titles or original titles containing the query; `year` keeps that release year only."""
         text = (query.get("query") or "").lower()
         if not text:
             return 200, {"page": 1, "results": [], "total_pages": 1, "total_results": 0}
         adult = query.get("include_adult") == "true"
+        year = query.get("year") or ""
         ids = [
             m["id"]
             for m in sorted(self.movies.values(), key=_LIST_ORDER["popular"])
-            if text in m["title"].lower() and (adult or not m["adult"])
+            if _title_match(m, text)
+            and (adult or not m["adult"])
+            and (not year or (m.get("release_date") or "")[:4] == year)
         ]
         return self._page(ids, query)
 
@@ -281,6 +287,21 @@ class TMDbDouble:
         if query.get("api_key") == self.api_key:
             return True
         return headers.get("authorization") == f"Bearer {self.read_access_token}"
+
+
+_EXTERNAL_SOURCES = (
+    "imdb_id",
+    "facebook_id",
+    "instagram_id",
+    "tvdb_id",
+    "tiktok_id",
+    "twitter_id",
+    "wikidata_id",
+)
+
+
+def _title_match(movie: dict, text: str) -> bool:
+    return text in movie["title"].lower() or text in (movie.get("original_title") or "").lower()
 
 
 def _genre_set(value: str | None) -> tuple[set[int], bool]:

@@ -20,7 +20,9 @@ pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.hardening.urls")]
 
 QUICK_SECONDS = 3.0  # generous: CI machines are shared; the point is "no hang, no minutes of work"
 KNOWN_VALUES = {"tmdb_id": 550, "genre_id": 1}
-BODY_TARGETS = [ECHO_PATH] + [op.url(KNOWN_VALUES) for op in surface.body_operations()]
+BODY_TARGETS = [ECHO_PATH] + [op.url(KNOWN_VALUES) for op in surface.json_body_operations()]
+# Multipart-only operations (file uploads): their own body limit; JSON sent there is 415.
+UPLOAD_TARGETS = [op.url(KNOWN_VALUES) for op in surface.upload_operations()]
 
 
 def send(client, method: str, path: str, body: bytes = b"", content_type: str = "application/json", **extra):
@@ -54,6 +56,36 @@ def test_oversized_body_is_413(client, staff_headers, path, settings):
     response, elapsed = send(client, "POST", path, body, **staff_headers)
     # then
     assert_envelope_error(response, elapsed, 413)
+
+
+def test_upload_operations_are_discovered():
+    assert "/api/v1/imports/" in UPLOAD_TARGETS
+
+
+@pytest.mark.parametrize("path", UPLOAD_TARGETS)
+def test_oversized_upload_is_413(client, staff_headers, path, settings):
+    # given a declared body one byte over the upload limit
+    extra = {"CONTENT_LENGTH": str(settings.MAX_UPLOAD_BODY_BYTES + 1)}
+    # when
+    response, elapsed = send(
+        client, "POST", path, b"x", "multipart/form-data; boundary=xyz", **extra, **staff_headers
+    )
+    # then
+    assert_envelope_error(response, elapsed, 413)
+
+
+@pytest.mark.parametrize("name", ["deep-array", "invalid-utf8", "huge-exponent"])
+@pytest.mark.parametrize("path", UPLOAD_TARGETS)
+def test_json_on_an_upload_operation_is_415(client, staff_headers, path, name):
+    response, elapsed = send(client, "POST", path, HOSTILE_BODIES[name], **staff_headers)
+    assert_envelope_error(response, elapsed, 415)
+
+
+@pytest.mark.parametrize("path", UPLOAD_TARGETS)
+def test_a_broken_multipart_body_is_400(client, staff_headers, path):
+    body = b'--xyz\r\nContent-Disposition: form-data; name="file"; filename="a.csv"\r\n\r\ntrunc'
+    response, elapsed = send(client, "POST", path, body, "multipart/form-data; boundary=xyz", **staff_headers)
+    assert_envelope_error(response, elapsed, 400)
 
 
 def test_declared_oversized_length_is_413_before_reading(client):

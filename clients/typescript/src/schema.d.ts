@@ -411,6 +411,84 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/imports/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My imports, newest first */
+        get: operations["imports_list"];
+        put?: never;
+        /**
+         * Import a Letterboxd, IMDb, Trakt, CSV or Movie Nexus export
+         * @description The file is checked and parsed at once (413 over the size, zip-expansion or entry limits; 400 when it is not that source's export); matching runs in the background: follow it at GET imports/{id}/. One import per user at a time (409 while one is queued or running); uploads are throttled per user (429). docs/imports.md has the formats and rules.
+         */
+        post: operations["imports_start"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/imports/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * An import's progress: status, counts, match rate, failed rows
+         * @description Base of every view here: signed-in users only, writes need a verified email, never cached.
+         */
+        get: operations["imports_progress"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/imports/{id}/review/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Rows of an import waiting for review, with their candidates */
+        get: operations["imports_review_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/imports/{id}/review/{position}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Confirm one candidate of a row in review, or skip the row
+         * @description Base of every view here: signed-in users only, writes need a verified email, never cached.
+         */
+        post: operations["imports_review_decide"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/movies/": {
         parameters: {
             query?: never;
@@ -653,8 +731,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Movies for me, from my favorites
-         * @description Ranks stored TMDb recommendations and similar titles of my favorites by my ratings and how recently I added them; excludes my favorites and watchlist. Without favorites (or related titles), popular movies in my preferred genres. `meta.strategy` says which.
+         * Movies for me, from my favorites and ratings
+         * @description Ranks stored TMDb recommendations and similar titles of my favorites and rated viewings by my ratings and how recently I added or watched them: high ratings pull towards related titles, low ratings push away from them. Excludes my favorites, watchlist and watched movies. Each item says why (`reason`). Without favorites or ratings (or related titles), popular movies in my preferred genres. `meta.strategy` says which.
          */
         get: operations["recommendations_for_you"];
         put?: never;
@@ -715,6 +793,95 @@ export interface paths {
          * @description Tokens and personal data are never stored by browsers or shared caches.
          */
         patch: operations["users_me_preferences_update"];
+        trace?: never;
+    };
+    "/api/v1/watched/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List my viewings */
+        get: operations["watched_list"];
+        put?: never;
+        /**
+         * Log a viewing
+         * @description Unknown movies are synced from TMDb first (503 with Retry-After, nothing written, when TMDb is down). One viewing per movie and day: 201 when logged or restored, 200 with the existing viewing, unchanged, when that day is already logged.
+         */
+        post: operations["watched_add"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/watched/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One of my viewings
+         * @description Base of every view here: signed-in users only, writes need a verified email, never cached.
+         */
+        get: operations["watched_retrieve"];
+        put?: never;
+        post?: never;
+        /**
+         * Remove one of my viewings
+         * @description Base of every view here: signed-in users only, writes need a verified email, never cached.
+         */
+        delete: operations["watched_remove"];
+        options?: never;
+        head?: never;
+        /**
+         * Change one of my viewings
+         * @description Base of every view here: signed-in users only, writes need a verified email, never cached.
+         */
+        patch: operations["watched_update"];
+        trace?: never;
+    };
+    "/api/v1/watched/export/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download my history (Letterboxd CSV) or everything (JSON), streamed
+         * @description Base of every view here: signed-in users only, writes need a verified email, never cached.
+         */
+        get: operations["watched_export"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/watched/stats/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Statistics about my watched history
+         * @description Base of every view here: signed-in users only, writes need a verified email, never cached.
+         */
+        get: operations["watched_stats"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/watchlist/": {
@@ -812,6 +979,13 @@ export interface components {
             /** @description The current password, to confirm. */
             password: string;
         };
+        Candidate: {
+            /** @description TMDb id. */
+            id: number;
+            title: string;
+            original_title: string;
+            year: number | null;
+        };
         Cast: {
             id: number | null;
             name: string | null;
@@ -893,6 +1067,29 @@ export interface components {
             total_runtime_minutes: number;
             watchlist_count: number;
         };
+        /** @description A recommended movie, with why (null for the popular fallbacks). */
+        ForYouMovie: {
+            readonly id: number;
+            title: string;
+            original_title: string;
+            original_language: string;
+            /** Format: date */
+            release_date: string | null;
+            /** Format: double */
+            popularity: number;
+            /** Format: double */
+            vote_average: number;
+            readonly vote_count: number;
+            adult: boolean;
+            poster_path: string;
+            /** Format: uri */
+            readonly poster_url: string | null;
+            readonly genres: components["schemas"]["Genre"][];
+            readonly is_favorite?: boolean;
+            readonly in_watchlist?: boolean;
+            /** @description Why it is recommended, e.g. "because you rated Alien 9/10". */
+            readonly reason: string | null;
+        };
         Genre: {
             readonly id: number;
             name: string;
@@ -941,10 +1138,108 @@ export interface components {
          * @enum {string}
          */
         HealthWorkersStatusEnum: "ok" | "none" | "eager" | "unknown";
+        HistoryStatsOutput: {
+            /** @description Viewings, rewatches included. */
+            count: number;
+            /** @description Distinct movies watched. */
+            movie_count: number;
+            rated_count: number;
+            rewatch_count: number;
+            /**
+             * Format: double
+             * @description Mean of the ratings given.
+             */
+            average_rating: number | null;
+            /** @description Viewings per year watched, oldest first. */
+            by_year: components["schemas"]["YearCount"][];
+            /** @description Counted once per movie. */
+            top_genres: components["schemas"]["GenreCount"][];
+        };
+        ImportCounts: {
+            total: number;
+            pending: number;
+            /** @description Written: created, or updated. */
+            applied: number;
+            /** @description Already there, or a newer edit here was kept. */
+            unchanged: number;
+            /** @description Ambiguous: waiting in the review queue. */
+            review: number;
+            skipped: number;
+            failed: number;
+        };
+        ImportFailure: {
+            position: number;
+            /** @description Where in the upload, e.g. "diary.csv:12". */
+            ref: string;
+            title: string;
+            year: number | null;
+            reason: string;
+        };
+        ImportInputRequest: {
+            source: components["schemas"]["ImportSourceEnum"];
+            /**
+             * Format: binary
+             * @description Letterboxd: the export zip; IMDb: ratings or watchlist CSV; Trakt: the export zip or one of its JSON files; csv: the documented header; movienexus: GET watched/export/?format=json.
+             */
+            file: string;
+        };
+        ImportOutput: {
+            readonly id: number;
+            readonly source: components["schemas"]["ImportSourceEnum"];
+            readonly status: components["schemas"]["ImportOutputStatusEnum"];
+            readonly filename: string;
+            readonly total_rows: number;
+            readonly error: string;
+            /** Format: date-time */
+            readonly created_at: string;
+            /** Format: date-time */
+            readonly started_at: string | null;
+            /** Format: date-time */
+            readonly finished_at: string | null;
+        };
+        /**
+         * @description * `queued` - Queued
+         *     * `matching` - Matching
+         *     * `done` - Done
+         *     * `failed` - Failed
+         * @enum {string}
+         */
+        ImportOutputStatusEnum: "queued" | "matching" | "done" | "failed";
+        ImportProgress: {
+            readonly import: components["schemas"]["ImportOutput"];
+            counts: components["schemas"]["ImportCounts"];
+            /** @description Rows matched per rule: tmdb_id, imdb_id, title_year, … */
+            matched_by: {
+                [key: string]: number;
+            };
+            /**
+             * Format: double
+             * @description Matched rows / all rows.
+             */
+            match_rate: number | null;
+            /** @description The first 100 failed rows. */
+            failures: components["schemas"]["ImportFailure"][];
+        };
+        /**
+         * @description * `letterboxd` - Letterboxd export (zip)
+         *     * `imdb` - IMDb ratings or watchlist (CSV)
+         *     * `trakt` - Trakt export (JSON)
+         *     * `csv` - Generic CSV
+         *     * `movienexus` - Movie Nexus JSON export
+         * @enum {string}
+         */
+        ImportSourceEnum: "letterboxd" | "imdb" | "trakt" | "csv" | "movienexus";
         Keyword: {
             id: number;
             name: string;
         };
+        /**
+         * @description * `viewing` - Viewing
+         *     * `watchlist` - Watchlist
+         *     * `favorite` - Favorite
+         * @enum {string}
+         */
+        KindEnum: "viewing" | "watchlist" | "favorite";
         Liveness: {
             status: string;
         };
@@ -1068,11 +1363,35 @@ export interface components {
             errors: never | null;
             meta: components["schemas"]["PageMeta"];
         };
+        PaginatedForYouMovieList: {
+            /** @enum {boolean} */
+            success: true;
+            message: string;
+            data: components["schemas"]["ForYouMovie"][];
+            /**
+             * @description Null on success.
+             * @enum {object|null}
+             */
+            errors: never | null;
+            meta: components["schemas"]["PageMeta"];
+        };
         PaginatedGenreList: {
             /** @enum {boolean} */
             success: true;
             message: string;
             data: components["schemas"]["Genre"][];
+            /**
+             * @description Null on success.
+             * @enum {object|null}
+             */
+            errors: never | null;
+            meta: components["schemas"]["PageMeta"];
+        };
+        PaginatedImportOutputList: {
+            /** @enum {boolean} */
+            success: true;
+            message: string;
+            data: components["schemas"]["ImportOutput"][];
             /**
              * @description Null on success.
              * @enum {object|null}
@@ -1092,11 +1411,35 @@ export interface components {
             errors: never | null;
             meta: components["schemas"]["PageMeta"];
         };
+        PaginatedReviewRowList: {
+            /** @enum {boolean} */
+            success: true;
+            message: string;
+            data: components["schemas"]["ReviewRow"][];
+            /**
+             * @description Null on success.
+             * @enum {object|null}
+             */
+            errors: never | null;
+            meta: components["schemas"]["PageMeta"];
+        };
         PaginatedSessionList: {
             /** @enum {boolean} */
             success: true;
             message: string;
             data: components["schemas"]["Session"][];
+            /**
+             * @description Null on success.
+             * @enum {object|null}
+             */
+            errors: never | null;
+            meta: components["schemas"]["PageMeta"];
+        };
+        PaginatedViewingOutputList: {
+            /** @enum {boolean} */
+            success: true;
+            message: string;
+            data: components["schemas"]["ViewingOutput"][];
             /**
              * @description Null on success.
              * @enum {object|null}
@@ -1148,6 +1491,14 @@ export interface components {
             avatar_url?: string;
             bio?: string;
         };
+        PatchedViewingUpdateInputRequest: {
+            /** Format: date */
+            watched_on?: string;
+            /** @description 1-10, or null to clear it. */
+            rating?: number | null;
+            rewatch?: boolean;
+            review?: string;
+        };
         /** @description Refuses fields it does not accept (is_staff, email_verified, ids…) instead of ignoring them. */
         PatchedWatchlistUpdateInputRequest: {
             notes?: string;
@@ -1194,6 +1545,34 @@ export interface components {
             email: string;
             verification_required: boolean;
         };
+        ReviewDecisionInputRequest: {
+            /** @description The candidate confirmed. */
+            tmdb_id?: number | null;
+            /**
+             * @description Import nothing for this row.
+             * @default false
+             */
+            skip?: boolean;
+        };
+        ReviewRow: {
+            readonly position: number;
+            readonly kind: components["schemas"]["KindEnum"];
+            readonly status: components["schemas"]["ReviewRowStatusEnum"];
+            readonly reason: string;
+            readonly title: string;
+            readonly year: number | null;
+            candidates: components["schemas"]["Candidate"][];
+        };
+        /**
+         * @description * `pending` - Pending
+         *     * `applied` - Applied
+         *     * `unchanged` - Unchanged
+         *     * `review` - Needs review
+         *     * `skipped` - Skipped
+         *     * `failed` - Failed
+         * @enum {string}
+         */
+        ReviewRowStatusEnum: "pending" | "applied" | "unchanged" | "review" | "skipped" | "failed";
         RevokedCountOutput: {
             revoked_sessions: number;
         };
@@ -1251,6 +1630,43 @@ export interface components {
             official: boolean | null;
             published_at: string | null;
         };
+        ViewingAddInputRequest: {
+            /**
+             * Format: date
+             * @description Defaults to today.
+             */
+            watched_on?: string;
+            /** @description 1-10, or null to clear it. */
+            rating?: number | null;
+            rewatch?: boolean;
+            review?: string;
+            /** @description The movie's TMDb id (synced first when unknown). */
+            movie_id: number;
+        };
+        ViewingOutput: {
+            readonly id: number;
+            readonly movie: components["schemas"]["MovieList"];
+            /** Format: date */
+            readonly watched_on: string;
+            readonly rating: number | null;
+            readonly rewatch: boolean;
+            readonly review: string;
+            readonly source: components["schemas"]["ViewingSourceEnum"];
+            /** Format: date-time */
+            readonly created_at: string;
+            /** Format: date-time */
+            readonly updated_at: string;
+        };
+        /**
+         * @description * `manual` - Added in Movie Nexus
+         *     * `letterboxd` - Letterboxd
+         *     * `imdb` - IMDb
+         *     * `trakt` - Trakt
+         *     * `csv` - CSV
+         *     * `movienexus` - Movie Nexus export
+         * @enum {string}
+         */
+        ViewingSourceEnum: "manual" | "letterboxd" | "imdb" | "trakt" | "csv" | "movienexus";
         /** @description Refuses fields it does not accept (is_staff, email_verified, ids…) instead of ignoring them. */
         WatchlistAddInputRequest: {
             /** @description The movie's TMDb id (synced first when unknown). */
@@ -1265,6 +1681,12 @@ export interface components {
             readonly added_at: string;
             /** Format: date-time */
             readonly updated_at: string;
+        };
+        YearCount: {
+            year: number;
+            count: number;
+            /** Format: double */
+            average_rating: number | null;
         };
         Pagination: {
             page: number;
@@ -1343,7 +1765,7 @@ export interface components {
          * @description Stable snake_case error code (core/error_codes.py); switch on it, never on messages.
          * @enum {string}
          */
-        ErrorCode: "bad_request" | "validation_error" | "parse_error" | "authentication_failed" | "not_authenticated" | "token_not_valid" | "invalid_credentials" | "permission_denied" | "email_not_verified" | "not_found" | "method_not_allowed" | "not_acceptable" | "payload_too_large" | "unsupported_media_type" | "throttled" | "server_error" | "service_unavailable" | "upstream_unavailable";
+        ErrorCode: "bad_request" | "validation_error" | "parse_error" | "authentication_failed" | "not_authenticated" | "token_not_valid" | "invalid_credentials" | "permission_denied" | "email_not_verified" | "not_found" | "conflict" | "method_not_allowed" | "not_acceptable" | "payload_too_large" | "unsupported_media_type" | "throttled" | "server_error" | "service_unavailable" | "upstream_unavailable";
         ErrorDetail: {
             code: components["schemas"]["ErrorCode"];
             detail: string;
@@ -4263,6 +4685,604 @@ export interface operations {
             };
         };
     };
+    imports_list: {
+        parameters: {
+            query?: {
+                /** @description Page number, 1 to 500. */
+                page?: number;
+                /** @description Results per page, 1 to 100. */
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedImportOutputList"];
+                };
+            };
+            /** @description Validation failed (errors.fields holds per-field messages). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Authenticated but not allowed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not found (also for another user's objects). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Method not allowed. */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not acceptable: only application/json is served. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Throttled; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Internal error (server_error), logged under the response's X-Request-ID. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A dependency or TMDb is unavailable; retry after Retry-After seconds. 503 means retry; the write may have happened: every write is safe to repeat. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    imports_start: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["ImportInputRequest"];
+            };
+        };
+        responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        message: string;
+                        data: components["schemas"]["ImportOutput"];
+                        /**
+                         * @description Null on success.
+                         * @enum {object|null}
+                         */
+                        errors: never | null;
+                        meta: components["schemas"]["Meta"];
+                    };
+                };
+            };
+            /** @description Validation failed (errors.fields holds per-field messages). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Authenticated but not allowed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not found (also for another user's objects). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Method not allowed. */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not acceptable: only application/json is served. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Request body too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Unsupported media type: send application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Throttled; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Internal error (server_error), logged under the response's X-Request-ID. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A dependency or TMDb is unavailable; retry after Retry-After seconds. 503 means retry; the write may have happened: every write is safe to repeat. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    imports_progress: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The import's id. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        message: string;
+                        data: components["schemas"]["ImportProgress"];
+                        /**
+                         * @description Null on success.
+                         * @enum {object|null}
+                         */
+                        errors: never | null;
+                        meta: components["schemas"]["Meta"];
+                    };
+                };
+            };
+            /** @description Validation failed (errors.fields holds per-field messages). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Authenticated but not allowed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not found (also for another user's objects). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Method not allowed. */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not acceptable: only application/json is served. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Throttled; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Internal error (server_error), logged under the response's X-Request-ID. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A dependency or TMDb is unavailable; retry after Retry-After seconds. 503 means retry; the write may have happened: every write is safe to repeat. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    imports_review_list: {
+        parameters: {
+            query?: {
+                /** @description Page number, 1 to 500. */
+                page?: number;
+                /** @description Results per page, 1 to 100. */
+                page_size?: number;
+            };
+            header?: never;
+            path: {
+                /** @description The import's id. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedReviewRowList"];
+                };
+            };
+            /** @description Validation failed (errors.fields holds per-field messages). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Authenticated but not allowed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not found (also for another user's objects). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Method not allowed. */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not acceptable: only application/json is served. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Throttled; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Internal error (server_error), logged under the response's X-Request-ID. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A dependency or TMDb is unavailable; retry after Retry-After seconds. 503 means retry; the write may have happened: every write is safe to repeat. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    imports_review_decide: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The import's id. */
+                id: number;
+                /** @description The row's position. */
+                position: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["ReviewDecisionInputRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        message: string;
+                        data: components["schemas"]["ReviewRow"];
+                        /**
+                         * @description Null on success.
+                         * @enum {object|null}
+                         */
+                        errors: never | null;
+                        meta: components["schemas"]["Meta"];
+                    };
+                };
+            };
+            /** @description Validation failed (errors.fields holds per-field messages). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Authenticated but not allowed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not found (also for another user's objects). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Method not allowed. */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not acceptable: only application/json is served. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Request body too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Unsupported media type: send application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Throttled; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Internal error (server_error), logged under the response's X-Request-ID. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A dependency or TMDb is unavailable; retry after Retry-After seconds. 503 means retry; the write may have happened: every write is safe to repeat. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
     movies_list: {
         parameters: {
             query?: {
@@ -5805,7 +6825,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PaginatedMovieListList"];
+                    "application/json": components["schemas"]["PaginatedForYouMovieList"];
                 };
             };
             /** @description Validation failed (errors.fields holds per-field messages). */
@@ -6446,6 +7466,871 @@ export interface operations {
             };
             /** @description Unsupported media type: send application/json. */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Throttled; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Internal error (server_error), logged under the response's X-Request-ID. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A dependency or TMDb is unavailable; retry after Retry-After seconds. 503 means retry; the write may have happened: every write is safe to repeat. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    watched_list: {
+        parameters: {
+            query?: {
+                /** @description TMDb genre id, or several comma-separated (any of them matches). */
+                genre?: string;
+                max_rating?: number;
+                /** @description Lowest rating (unrated viewings drop out). */
+                min_rating?: number;
+                /** @description Only viewings of this TMDb id. */
+                movie_id?: number;
+                /**
+                 * @description * `watched_on` - watched_on
+                 *     * `-watched_on` - -watched_on
+                 *     * `title` - title
+                 *     * `-title` - -title
+                 *     * `rating` - rating
+                 *     * `-rating` - -rating
+                 */
+                ordering?: "watched_on" | "-watched_on" | "title" | "-title" | "rating" | "-rating";
+                /** @description Page number, 1 to 500. */
+                page?: number;
+                /** @description Results per page, 1 to 100. */
+                page_size?: number;
+                /** @description Search in title and review. */
+                q?: string;
+                /** @description Watched in this year. */
+                year?: number;
+                year_from?: number;
+                year_to?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedViewingOutputList"];
+                };
+            };
+            /** @description Validation failed (errors.fields holds per-field messages). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Authenticated but not allowed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not found (also for another user's objects). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Method not allowed. */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not acceptable: only application/json is served. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Throttled; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Internal error (server_error), logged under the response's X-Request-ID. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A dependency or TMDb is unavailable; retry after Retry-After seconds. 503 means retry; the write may have happened: every write is safe to repeat. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    watched_add: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ViewingAddInputRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        message: string;
+                        data: components["schemas"]["ViewingOutput"];
+                        /**
+                         * @description Null on success.
+                         * @enum {object|null}
+                         */
+                        errors: never | null;
+                        meta: components["schemas"]["Meta"];
+                    };
+                };
+            };
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        message: string;
+                        data: components["schemas"]["ViewingOutput"];
+                        /**
+                         * @description Null on success.
+                         * @enum {object|null}
+                         */
+                        errors: never | null;
+                        meta: components["schemas"]["Meta"];
+                    };
+                };
+            };
+            /** @description Validation failed (errors.fields holds per-field messages). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Authenticated but not allowed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not found (also for another user's objects). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Method not allowed. */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not acceptable: only application/json is served. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Request body too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Unsupported media type: send application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Throttled; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Internal error (server_error), logged under the response's X-Request-ID. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A dependency or TMDb is unavailable; retry after Retry-After seconds. 503 means retry; the write may have happened: every write is safe to repeat. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    watched_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The viewing's id. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        message: string;
+                        data: components["schemas"]["ViewingOutput"];
+                        /**
+                         * @description Null on success.
+                         * @enum {object|null}
+                         */
+                        errors: never | null;
+                        meta: components["schemas"]["Meta"];
+                    };
+                };
+            };
+            /** @description Validation failed (errors.fields holds per-field messages). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Authenticated but not allowed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not found (also for another user's objects). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Method not allowed. */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not acceptable: only application/json is served. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Throttled; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Internal error (server_error), logged under the response's X-Request-ID. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A dependency or TMDb is unavailable; retry after Retry-After seconds. 503 means retry; the write may have happened: every write is safe to repeat. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    watched_remove: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The viewing's id. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation failed (errors.fields holds per-field messages). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Authenticated but not allowed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not found (also for another user's objects). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Method not allowed. */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not acceptable: only application/json is served. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Throttled; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Internal error (server_error), logged under the response's X-Request-ID. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A dependency or TMDb is unavailable; retry after Retry-After seconds. 503 means retry; the write may have happened: every write is safe to repeat. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    watched_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The viewing's id. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedViewingUpdateInputRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        message: string;
+                        data: components["schemas"]["ViewingOutput"];
+                        /**
+                         * @description Null on success.
+                         * @enum {object|null}
+                         */
+                        errors: never | null;
+                        meta: components["schemas"]["Meta"];
+                    };
+                };
+            };
+            /** @description Validation failed (errors.fields holds per-field messages). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Authenticated but not allowed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not found (also for another user's objects). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Method not allowed. */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not acceptable: only application/json is served. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Request body too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Unsupported media type: send application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Throttled; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Internal error (server_error), logged under the response's X-Request-ID. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A dependency or TMDb is unavailable; retry after Retry-After seconds. 503 means retry; the write may have happened: every write is safe to repeat. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    watched_export: {
+        parameters: {
+            query?: {
+                /**
+                 * @description letterboxd: Letterboxd's import CSV of my history; json: favorites, watchlist and history.
+                 *
+                 *     * `letterboxd` - letterboxd
+                 *     * `json` - json
+                 */
+                format?: "letterboxd" | "json";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description data: {format, version, favorites, watchlist, history}; imports back with source=movienexus. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        message: string;
+                        data: {
+                            [key: string]: unknown;
+                        };
+                        /**
+                         * @description Null on success.
+                         * @enum {object|null}
+                         */
+                        errors: never | null;
+                        meta: components["schemas"]["Meta"];
+                    };
+                    "text/csv": string;
+                };
+            };
+            /** @description Validation failed (errors.fields holds per-field messages). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Authenticated but not allowed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not found (also for another user's objects). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Method not allowed. */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not acceptable: only application/json is served. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Throttled; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Internal error (server_error), logged under the response's X-Request-ID. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A dependency or TMDb is unavailable; retry after Retry-After seconds. 503 means retry; the write may have happened: every write is safe to repeat. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    watched_stats: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        message: string;
+                        data: components["schemas"]["HistoryStatsOutput"];
+                        /**
+                         * @description Null on success.
+                         * @enum {object|null}
+                         */
+                        errors: never | null;
+                        meta: components["schemas"]["Meta"];
+                    };
+                };
+            };
+            /** @description Validation failed (errors.fields holds per-field messages). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Authenticated but not allowed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not found (also for another user's objects). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Method not allowed. */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not acceptable: only application/json is served. */
+            406: {
                 headers: {
                     [name: string]: unknown;
                 };

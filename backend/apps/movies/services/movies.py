@@ -77,6 +77,37 @@ class MovieService:
                 raise NotFound(f"Movie {tmdb_id} not found.") from exc
             raise
 
+    def find_by_imdb_id(self, *, imdb_id: str) -> Movie | None:
+        """The movie under an IMDb `tt` id: stored already, else TMDb's /find (stored as a list row)."""
+        movie = Movie.objects.active().filter(imdb_id=imdb_id).first()
+        if movie is not None:
+            return movie
+        results = self._upstream(lambda: self.tmdb.find(imdb_id, policy=Policy.BATCH)).get("movie_results")
+        stored = self.writer.store_list_items(parse.page_results({"results": results or []})).pks
+        return Movie.objects.active().filter(pk__in=list(stored.values())).first()
+
+    def search_candidates(self, *, query: str, year: int | None = None) -> list[Movie]:
+        """TMDb's first search page for `query` (and release `year`), stored, in TMDb's order.
+
+        For imports: read upstream (never a local fallback, so a TMDb outage is an error to retry,
+        not a wrong "not found"), through the shared rate-limited client.
+        """
+        payload = self._upstream(lambda: self.tmdb.search(query=query, year=year, policy=Policy.BATCH))
+        results = parse.page_results(payload)
+        stored = self.writer.store_list_items(results).pks
+        movies = Movie.objects.active().in_bulk(list(stored.values()))
+        pks = [stored.get(item["id"]) for item in results]
+        return [movies[pk] for pk in pks if pk in movies]
+
+    @staticmethod
+    def _upstream(call: Callable[[], dict]) -> dict:
+        try:
+            return call()
+        except TMDbNotFound:
+            return {}
+        except (TMDbUnavailable, TMDbUnauthorized, TMDbNotConfigured) as exc:
+            raise upstream_unavailable(exc) from exc
+
     def get_movie_details(self, *, tmdb_id: int, audience: Audience | None = None) -> Movie:
         """The detail view's movie, read once with its genres and flags: stored on first read, and
         completed from TMDb when only a list row is stored (if TMDb answers)."""

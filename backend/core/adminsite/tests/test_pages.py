@@ -8,6 +8,8 @@ from django.urls import reverse
 from apps.authentication.models import EmailOutbox, LoginLockout, User, UserSession, VerificationToken
 from apps.authentication.tests.admin_records import make_session, make_token
 from apps.favorites.models import Favorite, WatchlistItem
+from apps.history.models import Viewing
+from apps.imports.models import Import
 from apps.movies.models import MovieRecommendation
 from apps.movies.tests.factories import GenreFactory, MovieFactory
 from apps.tmdbcompat.apikeys import ApiKeyService
@@ -31,6 +33,8 @@ def one_of_each():
         Profile.objects.create(user=member),
         Favorite.objects.create(user=member, movie=movie),
         WatchlistItem.objects.create(user=member, movie=movie),
+        Viewing.objects.create(user=member, movie=movie, watched_on="2024-01-01"),
+        Import.objects.create(user=member, source="csv"),
         Group.objects.create(name="editors"),
         make_session(member),
         make_token(member),
@@ -40,8 +44,8 @@ def one_of_each():
     ]
 
 
-# Account records are looked at, never added or deleted by hand.
-READ_ONLY = {UserSession, VerificationToken, LoginLockout, EmailOutbox}
+# Account records and imports are looked at, never added or deleted by hand.
+READ_ONLY = {UserSession, VerificationToken, LoginLockout, EmailOutbox, Import}
 
 
 def test_every_model_the_issue_names_is_registered():
@@ -74,5 +78,5 @@ def test_every_admin_page_answers(admin_client, one_of_each):
         for url, status in pages:
             assert admin_client.get(url).status_code == status, url
     assert admin_client.get(reverse("admin:index")).status_code == 200
-    for app_label in ("movies", "authentication", "users", "favorites"):
+    for app_label in ("movies", "authentication", "users", "favorites", "history", "imports"):
         assert admin_client.get(reverse("admin:app_list", args=[app_label])).status_code == 200

@@ -101,15 +101,6 @@ class TMDbClient(BaseClient):
         key = keys.related_key(tmdb_id=tmdb_id, kind=kind, params=params)
         return self._cached(key, TTL.TMDB_LIST, template.format(tmdb_id=int(tmdb_id)), params)
 
-    def find(
-        self, *, external_id: str, external_source: str = "imdb_id", policy: Policy = Policy.CACHED
-    ) -> dict:
-        """Movies (and other kinds) by an external id, e.g. an IMDb id."""
-        params = {"external_source": external_source}
-        key = keys.find_key(external_id=external_id, params=params)
-        path = FIND_PATH.format(external_id=external_id)
-        return self._cached(key, TTL.TMDB_DETAIL, path, params, policy=policy)
-
     # --- lists -----------------------------------------------------------------------------
     def movie_list(
         self,
@@ -199,6 +190,16 @@ class TMDbClient(BaseClient):
         """The changes feed is read only by sync runs, and never from a cache (a change shows at once)."""
         params = {"start_date": start_date, "end_date": end_date, "page": page}
         return self._cached(keys.changes_key(params=params), 0, CHANGES_PATH, params, policy=Policy.BATCH)
+
+    def find(
+        self, external_id: str, *, external_source: str = "imdb_id", policy: Policy = Policy.CACHED
+    ) -> dict:
+        """TMDb's /find: what TMDb holds under another site's id (imports resolve IMDb `tt` ids)."""
+        params = {"external_source": external_source, "language": self.default_language()}
+        path = FIND_PATH.format(external_id=external_id)
+        key = keys.find_key(external_id=external_id, params=params)
+        # An IMDb id points at one TMDb movie for good: cached as long as a movie's details.
+        return self._cached(key, TTL.TMDB_DETAIL, path, params, policy=policy)
 
     # --- the cache policy ------------------------------------------------------------------
     def _cached(self, key: str, ttl: int, path: str, params: dict, *, policy: Policy = Policy.CACHED) -> dict:

@@ -19,6 +19,8 @@ class Operation:
     query: tuple[str, ...]
     has_body: bool
     requires_auth: bool
+    # The request body's media types (e.g. only multipart/form-data for an upload).
+    body_types: tuple[str, ...] = ()
     # A well-formed sample per path parameter (by its schema format), so routes resolve.
     path_samples: tuple[tuple[str, str], ...] = ()
 
@@ -57,6 +59,7 @@ def _operation(path: str, method: str, spec: dict) -> Operation:
         tags=tuple(spec.get("tags", [])),
         query=tuple(p["name"] for p in spec.get("parameters", []) if p.get("in") == "query"),
         has_body=method in BODY_METHODS and "requestBody" in spec,
+        body_types=tuple(spec.get("requestBody", {}).get("content", {})),
         requires_auth=bool(security) and {} not in security,
         path_samples=tuple(
             (p["name"], _sample(p.get("schema", {})))
@@ -76,3 +79,12 @@ def with_query(name: str, method: str = "GET") -> list[Operation]:
 
 def body_operations() -> list[Operation]:
     return [op for op in operations() if op.has_body]
+
+
+def json_body_operations() -> list[Operation]:
+    return [op for op in body_operations() if "application/json" in op.body_types]
+
+
+def upload_operations() -> list[Operation]:
+    """Operations whose body is a multipart upload only (JSON is 415 there)."""
+    return [op for op in body_operations() if "application/json" not in op.body_types]

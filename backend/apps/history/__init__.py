@@ -1,0 +1,1 @@
+"""Watched history: per-user viewings of movies with a date, an optional rating and review."""

@@ -1,0 +1,10 @@
+"""Django app configuration of imports and exports."""
+
+from django.apps import AppConfig
+
+
+class ImportsConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "apps.imports"
+    label = "imports"
+    verbose_name = "Imports"
