@@ -18,6 +18,7 @@ _ERROR_DESCRIPTIONS = {
     "404": "Not found (also for another user's objects).",
     "405": "Method not allowed.",
     "406": "Not acceptable: only application/json is served.",
+    "409": "Conflict (conflict): work of this account already in progress; wait for it, then retry.",
     "413": "Request body too large.",
     "415": "Unsupported media type: send application/json.",
     "429": "Throttled; retry after Retry-After seconds.",
@@ -246,4 +247,6 @@ class EnvelopeAutoSchema(AutoSchema):
         codes = ["400", "401", "403", "404", "405", "406", "429", "500", "503"]
         if self.method in _BODY_METHODS:
             codes += ["413", "415"]
+        # A view that can answer more says so: `extra_error_codes = {"POST": ("409",)}`.
+        codes += list((getattr(self.view, "extra_error_codes", None) or {}).get(self.method, ()))
         return codes

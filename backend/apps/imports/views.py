@@ -24,6 +24,7 @@ POSITION = OpenApiParameter("position", int, OpenApiParameter.PATH, description=
 
 
 class ImportCollectionApi(ListModelMixin, PersonalApi):
+    extra_error_codes = {"POST": ("409",)}  # one import per user at a time (the schema says so)
     parser_classes = [MultiPartParser]
     throttle_classes = [UserRateThrottle, ImportUploadThrottle]
     serializer_class = s.ImportOutputSerializer
