@@ -151,7 +151,7 @@ def main() -> int:
         ),
         "database": "postgresql" if env.get("DATABASE_URL") else "sqlite",
         "rate_limiter": "redis (shared)" if env.get("REDIS_URL") else "per-process",
-        "client_rate_limit": float(os.environ.get("TMDB_RATE_LIMIT", 38.0)),
+        "client_rate_limit": float(os.environ.get("TMDB_RATE_LIMIT", 38.5)),
         "double_limit_per_s": args.limit,
         "exit_code": code,
         "summary_line": stdout.strip().splitlines()[-1],

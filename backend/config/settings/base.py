@@ -424,7 +424,7 @@ TMDB_BACKOFF_MAX = env_float("TMDB_BACKOFF_MAX", 8.0)
 TMDB_TIME_BUDGET = env_float("TMDB_TIME_BUDGET", 8.0)
 TMDB_POOL_SIZE = env_int("TMDB_POOL_SIZE", 20)
 # Client-side token bucket shared by every process through Redis (TMDb allows ~40/s).
-TMDB_RATE_LIMIT = env_float("TMDB_RATE_LIMIT", 38.0)
+TMDB_RATE_LIMIT = env_float("TMDB_RATE_LIMIT", 38.5)
 # Interactive TMDb calls one client may cause per minute (an unknown movie, an uncached page):
 # anonymous clients by address, signed-in users by id. Past it: 429 with Retry-After. 0: no limit.
 TMDB_CLIENT_BUDGET_ANON = env_int("TMDB_CLIENT_BUDGET_ANON", 30)

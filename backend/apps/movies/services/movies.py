@@ -356,15 +356,26 @@ class MovieService:
             "complete": stored.complete,
         }
 
-    def remember_list_page(self, *, kind: str, page: int, payload: dict) -> None:
-        """A sync job read TMDb's list page itself: store its movies and make it the page readers
-        get (default audience), so the served order follows TMDb's as of the sync, not the TTL."""
+    def remember_list_pages(self, *, kind: str, pages: list[tuple[int, dict]]) -> None:
+        """A sync job read TMDb's list pages itself: store their movies (one write for all pages)
+        and make them the pages readers get (default audience), so the served order follows
+        TMDb's as of the sync, not the page TTL."""
         audience = Audience()
-        stored = self._store_page_payload(payload, audience)
-        key = keys.stored_page_key(kind=kind, params={"page": page, **_audience_params(audience)})
-        cache.set(key, stored, ttl=_stored_page_ttl(kind)(stored))
-        if stored["complete"]:
-            cache.invalidate_catalog_lists()  # the cached answers built from the old page
+        results = [item for _, payload in pages for item in parse.page_results(payload)]
+        complete = self.writer.store_list_items(results, overwrite=True).complete
+        for page, payload in pages:
+            total_pages, total_results = parse.page_totals(payload)
+            stored = {
+                "ids": [item["id"] for item in parse.page_results(payload)],
+                "total_pages": total_pages,
+                "total_results": total_results,
+                "localized": {},
+                "complete": complete,
+            }
+            key = keys.stored_page_key(kind=kind, params={"page": page, **_audience_params(audience)})
+            cache.set(key, stored, ttl=_stored_page_ttl(kind)(stored))
+        if complete:
+            cache.invalidate_catalog_lists()  # the cached answers built from the old pages
 
     def _page_from_ids(self, stored: dict, *, page: int, audience: Audience) -> MoviePage:
         ids = stored["ids"]

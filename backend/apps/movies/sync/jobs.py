@@ -68,8 +68,10 @@ def _genre_outcome(genre: Genre | None, item: dict) -> Outcome:
 def sync_movies(run: SyncRun, *, list_name: str, pages: int, window: str = "day") -> None:
     """The movies on the first `pages` pages of a TMDb list, each synced in full."""
     ids: list[int] = []
-    movies = MovieService(tmdb=run.tmdb, writer=CatalogWriter.for_client(run.tmdb))
+    read: list[tuple[int, dict]] = []
+    syncer = MovieSyncer(run)
     for page in range(1, pages + 1):
+        syncer.pacer.wait()  # pages and details share one evenly spaced budget (no burst, no 429)
         try:
             payload = _list_page(run, list_name, page, window)
         except TMDbUnauthorized:
@@ -79,14 +81,17 @@ def sync_movies(run: SyncRun, *, list_name: str, pages: int, window: str = "day"
         except TMDbError as exc:
             run.upstream_failed(f"{list_name} page {page}: failed ({exc}); later pages skipped")
             break
-        if not run.dry_run:
-            # Readers are served this page from now on: the order follows TMDb as of this run.
-            movies.remember_list_page(kind=_page_kind(list_name, window), page=page, payload=payload)
+        read.append((page, payload))
         ids.extend(item["id"] for item in parse.page_results(payload))
         total_pages, _ = parse.page_totals(payload)
         if page >= total_pages:
             break
-    MovieSyncer(run).sync_ids(ids)
+    syncer.sync_ids(ids)
+    if not run.dry_run:
+        # Readers are served these pages from now on (their movies now synced in full): the order
+        # follows TMDb as of this run, not the page TTL.
+        movies = MovieService(tmdb=run.tmdb, writer=CatalogWriter.for_client(run.tmdb))
+        movies.remember_list_pages(kind=_page_kind(list_name, window), pages=read)
 
 
 def _page_kind(list_name: str, window: str) -> str:
