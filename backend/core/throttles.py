@@ -3,9 +3,9 @@
 from rest_framework import throttling
 from rest_framework.settings import api_settings
 
-from core.cache import counters
+from core.cache import counters, keys
 
-CACHE_FORMAT = "throttle:v2:%(scope)s:%(ident)s"  # v2: an integer counter (v1 held DRF's history list)
+CACHE_FORMAT = keys.THROTTLE_FORMAT
 
 
 class CounterThrottleMixin:

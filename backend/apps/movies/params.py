@@ -9,6 +9,7 @@ from rest_framework.settings import api_settings
 
 from core.constants import MAX_QUERY_LENGTH
 
+from .serializers import MovieDetailSerializer, MovieListSerializer
 from .services.catalog import DISCOVER_SORTS
 
 MAX_ID = 2**31 - 1
@@ -53,6 +54,22 @@ class CommaSeparatedIntegers(serializers.CharField):
         return values
 
 
+def field_list(serializer_class) -> serializers.RegexField:
+    """`fields=`: a comma-separated subset of the serializer's fields, as a pattern the schema
+    states and the code enforces (an unknown or misspelt name is a 400 either way)."""
+    names = "|".join(sorted(serializer_class.selectable_fields(), key=len, reverse=True))
+    return serializers.RegexField(
+        rf"^(?:{names})(?:,(?:{names}))*$",
+        required=False,
+        max_length=500,
+        help_text=(
+            "Comma-separated subset of the movie fields to return: the response then holds only "
+            "those and `id` (the schema's movie types describe the full shape, without `fields`)."
+        ),
+        error_messages={"invalid": "Use a comma-separated list of this resource's field names."},
+    )
+
+
 class AudienceParams(serializers.Serializer):
     language = serializers.RegexField(
         LANGUAGE_REGEX, required=False, max_length=5, help_text="ISO 639-1, optionally with a region (pt-BR)."
@@ -60,14 +77,11 @@ class AudienceParams(serializers.Serializer):
     region = serializers.RegexField(
         REGION_REGEX, required=False, max_length=2, help_text="ISO 3166-1 alpha-2."
     )
-    fields = serializers.CharField(
-        required=False,
-        max_length=500,
-        help_text=(
-            "Comma-separated subset of the movie fields to return: the response then holds only "
-            "those and `id` (the schema's movie types describe the full shape, without `fields`)."
-        ),
-    )
+    fields = field_list(MovieListSerializer)
+
+
+class DetailParams(AudienceParams):
+    fields = field_list(MovieDetailSerializer)
 
 
 class TrendingParams(AudienceParams):

@@ -18,6 +18,7 @@ from core.responses import APIResponse
 from .models import Movie, RecommendationType
 from .params import (
     AudienceParams,
+    DetailParams,
     DiscoverParams,
     GenreMoviesParams,
     LocalListParams,
@@ -207,16 +208,16 @@ DiscoverMoviesView = movie_list_view(
 @cache_catalog_response("detail")
 class MovieDetailView(GenericAPIView):
     serializer_class = MovieDetailSerializer
-    params_class = AudienceParams  # what the cache key is built from
+    params_class = DetailParams  # what the cache key is built from
 
     @extend_schema(
         tags=["movies"],
         operation_id="movies_retrieve",
         summary="One movie by TMDb id (fetched from TMDb when unknown)",
-        parameters=[TMDB_ID_PARAMETER, AudienceParams],
+        parameters=[TMDB_ID_PARAMETER, DetailParams],
     )
     def get(self, request, tmdb_id: int):
-        params = validate_params(AudienceParams, request)
+        params = validate_params(DetailParams, request)
         audience = Audience.for_user(
             request.user, language=params.get("language", ""), region=params.get("region", "")
         )

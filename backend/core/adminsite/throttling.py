@@ -10,16 +10,13 @@ open; the per-account lockout, in the database, still holds.
 """
 
 from dataclasses import dataclass
-from hashlib import sha256
 from typing import Protocol
 
 from django.conf import settings
 from django.http import HttpRequest
 from rest_framework.throttling import BaseThrottle
 
-from core.cache import counters
-
-IP_KEY_TEMPLATE = "admin-login:v2:ip:{digest}"
+from core.cache import counters, keys
 
 
 class AccountLockout(Protocol):
@@ -76,7 +73,7 @@ class LoginAttempt:
 
     @property
     def ip_key(self) -> str:
-        return IP_KEY_TEMPLATE.format(digest=sha256(self.ip.encode()).hexdigest()[:32])
+        return keys.admin_login_ip(self.ip)
 
 
 def reserve(attempt: LoginAttempt) -> None:

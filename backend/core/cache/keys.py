@@ -198,3 +198,18 @@ def tmdb_compat_usage(*, key_hash: str, counter: str) -> str:
 def tmdb_compat_key(*, key_hash: str) -> str:
     """An API key's lookup by the SHA-256 of the key (never the key itself)."""
     return f"{KEY_VERSION}:tmdb3:key:{key_hash}"
+
+
+# --- accounts ---------------------------------------------------------------------------------
+def session_state(sid: str) -> str:
+    """One session's cached state: (owner id while live else 0, the owner's session epoch)."""
+    return f"auth:v2:session:{sid}"
+
+
+# DRF's throttles fill this %-format themselves (v2: an integer counter; v1 held DRF's history).
+THROTTLE_FORMAT = "throttle:v2:%(scope)s:%(ident)s"
+
+
+def admin_login_ip(ip: str) -> str:
+    """The admin login's per-address attempt budget (the address hashed)."""
+    return f"admin-login:v2:ip:{hashlib.sha256(ip.encode()).hexdigest()[:32]}"

@@ -14,19 +14,18 @@ from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from core import cache
+from core.cache import keys
 
 from ..claims import SID_CLAIM
 from ..exceptions import TokenNotValid
 from ..models import UserSession
 
+
 # Cached per session: (owner's user id while the session is live else 0, the owner's session_epoch
 # when that was read). An entry from an older epoch is refused, so a revocation whose cache delete
 # was lost (a Redis blip) still takes effect at once.
-SESSION_STATE_KEY = "auth:v2:session:{sid}"
-
-
 def session_state_key(sid: str) -> str:
-    return SESSION_STATE_KEY.format(sid=sid)
+    return keys.session_state(sid)
 
 
 @dataclass(frozen=True)
