@@ -46,3 +46,24 @@ def test_resync_without_credentials_does_not_claim_the_movie_is_missing(client, 
     # then the message says why, and does not say the movie is not in the catalog
     assert b"no TMDb credentials are configured" in response.content
     assert b"not in the local catalog" not in response.content
+
+
+def test_staff_resyncs_are_not_charged_to_the_anonymous_tmdb_budget(client, make_user, tmdb_double, settings):
+    # given an anonymous budget of one TMDb call a minute, and three stored movies TMDb has
+    settings.TMDB_CLIENT_BUDGET_ANON = 1
+    staff = make_user("admin@example.com", staff=True)
+    staff.is_superuser = True
+    staff.save()
+    client.force_login(staff)
+    movies = [MovieFactory(tmdb_id=tmdb_id, title="Stale") for tmdb_id in (31, 32, 33)]
+    for movie in movies:
+        tmdb_double.add_movie(movie.tmdb_id, title="Fresh")
+    # when staff resync all three from the admin
+    response = client.post(
+        "/admin/movies/movie/",
+        {"action": "resync_from_tmdb", "_selected_action": [movie.pk for movie in movies]},
+        follow=True,
+    )
+    # then every one was fetched: staff work is not budgeted like an anonymous client
+    assert b"Resynced 3 movie(s) from TMDb." in response.content
+    assert set(Movie.objects.filter(tmdb_id__in=[31, 32, 33]).values_list("title", flat=True)) == {"Fresh"}
