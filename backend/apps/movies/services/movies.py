@@ -344,17 +344,10 @@ class MovieService:
     def _store_page_payload(self, payload: dict, audience: Audience) -> dict:
         results = parse.page_results(payload)
         stored = self.writer.store_list_items(results, overwrite=audience.is_default_language)
-        total_pages, total_results = parse.page_totals(payload)
         localized = {}
         if not audience.is_default_language:
             localized = {item["id"]: _localized_fields(item) for item in results}
-        return {
-            "ids": [item["id"] for item in results],
-            "total_pages": total_pages,
-            "total_results": total_results,
-            "localized": localized,
-            "complete": stored.complete,
-        }
+        return _stored_page_entry(payload, complete=stored.complete, localized=localized)
 
     def remember_list_pages(self, *, kind: str, pages: list[tuple[int, dict]]) -> None:
         """A sync job read TMDb's list pages itself: store their movies (one write for all pages)
@@ -364,14 +357,7 @@ class MovieService:
         results = [item for _, payload in pages for item in parse.page_results(payload)]
         complete = self.writer.store_list_items(results, overwrite=True).complete
         for page, payload in pages:
-            total_pages, total_results = parse.page_totals(payload)
-            stored = {
-                "ids": [item["id"] for item in parse.page_results(payload)],
-                "total_pages": total_pages,
-                "total_results": total_results,
-                "localized": {},
-                "complete": complete,
-            }
+            stored = _stored_page_entry(payload, complete=complete, localized={})
             key = keys.stored_page_key(kind=kind, params={"page": page, **_audience_params(audience)})
             cache.set(key, stored, ttl=_stored_page_ttl(kind)(stored))
         if complete:
@@ -405,10 +391,20 @@ class MovieService:
             payload = fetch()
         except TMDbError as exc:
             raise upstream_unavailable(exc) from exc
-        total_pages, total_results = parse.page_totals(payload)
-        stored = {"ids": [i["id"] for i in parse.page_results(payload)], "total_pages": total_pages}
-        stored.update(total_results=total_results, localized={})
+        stored = _stored_page_entry(payload, complete=True, localized={})
         return self._page_from_ids(stored, page=page, audience=audience)
+
+
+def _stored_page_entry(payload: dict, *, complete: bool, localized: dict) -> dict:
+    """What the service cache keeps of a stored TMDb list page: its ids and totals."""
+    total_pages, total_results = parse.page_totals(payload)
+    return {
+        "ids": [item["id"] for item in parse.page_results(payload)],
+        "total_pages": total_pages,
+        "total_results": total_results,
+        "localized": localized,
+        "complete": complete,
+    }
 
 
 def _stored_page_ttl(kind: str) -> Callable[[dict], float]:
