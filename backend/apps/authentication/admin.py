@@ -13,6 +13,7 @@ from core.adminsite.mixins import FastChangelistMixin
 
 from .admin_accounts import UserSessionInline
 from .models import User, UserSession
+from .principal import forget
 from .services import AuthService, TokenService
 
 # Who a user is allowed to be: only superusers may grant or remove these.
@@ -96,7 +97,10 @@ class UserAdmin(FastChangelistMixin, DjangoUserAdmin):
 
     def _set_active(self, request, queryset, *, active: bool) -> None:
         targets = self._manageable(request, queryset).exclude(pk=request.user.pk)
-        count = targets.filter(is_active=not active).update(is_active=active)
+        changing = list(targets.filter(is_active=not active).values_list("pk", flat=True))
+        count = targets.filter(pk__in=changing).update(is_active=active)
+        for user_id in changing:  # a bulk update sends no signal: their cached principals go here
+            forget(user_id)
         skipped = queryset.count() - targets.count()
         verb = "activated" if active else "deactivated"
         self.message_user(request, f"{count} user(s) {verb}.")

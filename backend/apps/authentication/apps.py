@@ -17,3 +17,18 @@ class AuthenticationConfig(AppConfig):
         from .services.lockout import AdminLoginLockout
 
         throttling.use_account_lockout(AdminLoginLockout())  # one lockout for the API and the admin
+        self._forget_changed_users()
+
+    def _forget_changed_users(self) -> None:
+        """A saved or deleted user's cached principal (and everything else cached about them) is
+        stale once the change commits: whatever saved it (a service, the admin, a shell)."""
+        from django.db.models.signals import post_delete, post_save
+
+        from .principal import forget
+
+        def changed(sender, instance, **kwargs) -> None:
+            forget(instance.pk)
+
+        user_model = self.get_model("User")
+        post_save.connect(changed, sender=user_model, dispatch_uid="principal-user-saved")
+        post_delete.connect(changed, sender=user_model, dispatch_uid="principal-user-deleted")

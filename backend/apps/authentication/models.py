@@ -37,6 +37,15 @@ class User(AbstractBaseUser, PermissionsMixin):
     def __str__(self) -> str:
         return self.email
 
+    def refresh_from_db(self, using=None, fields=None, from_queryset=None):
+        """Reading one deferred field loads every deferred one: a user authenticated from the cache
+        (apps.authentication.principal) holds a few columns, and a view that reads more reads the
+        row once, not once per column."""
+        deferred = self.get_deferred_fields()
+        if fields is not None and deferred and set(fields) <= deferred:
+            fields = list(deferred)
+        super().refresh_from_db(using=using, fields=fields, from_queryset=from_queryset)
+
     def clean(self) -> None:
         super().clean()
         self.email = UserManager.normalize_email_address(self.email)

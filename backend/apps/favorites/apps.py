@@ -7,3 +7,11 @@ class FavoritesConfig(AppConfig):
     name = "apps.favorites"
     label = "favorites"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from core.cache.personal import register_reader_resolver
+
+        from .flags import resolve_reader
+
+        # Signed-in catalog reads: the shared cached page, with this reader's flags spliced in.
+        register_reader_resolver(resolve_reader)

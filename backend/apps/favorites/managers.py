@@ -52,6 +52,14 @@ class UserMovieEntryQuerySet(models.QuerySet):
         """The movie (without its bulky metadata JSON, which no list shows) and its genres."""
         return self.select_related("movie").defer("movie__metadata").prefetch_related("movie__genres")
 
+    def with_movie_flags(self, user):
+        """The owner's flags of each entry's movie, as `movie_<flag>` annotations (no extra query);
+        `attach_movie_flags` hands them to the movies, which the catalog item shape reads."""
+        from apps.movies.managers import user_flag_expressions
+
+        expressions = user_flag_expressions(user, OuterRef("movie_id"))
+        return self.annotate(**{f"movie_{name}": expression for name, expression in expressions.items()})
+
     def search(self, q: str):
         return self.filter(
             Q(movie__title__icontains=q) | Q(movie__original_title__icontains=q) | Q(notes__icontains=q)
@@ -105,3 +113,13 @@ class FavoriteManager(models.Manager.from_queryset(FavoriteQuerySet)):
 
 class WatchlistItemManager(models.Manager.from_queryset(WatchlistItemQuerySet)):
     pass
+
+
+MOVIE_FLAGS = ("is_favorite", "in_watchlist", "last_watched_on", "last_rating")
+
+
+def attach_movie_flags(entries) -> None:
+    """Copies the `with_movie_flags` annotations of each entry onto its movie."""
+    for entry in entries:
+        for name in MOVIE_FLAGS:
+            setattr(entry.movie, name, getattr(entry, f"movie_{name}", None))

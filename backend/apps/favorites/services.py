@@ -16,7 +16,7 @@ from core import cache
 from core.exceptions import NotFound, ValidationFailed
 
 from . import caching
-from .managers import DEFAULT_ORDERING
+from .managers import DEFAULT_ORDERING, attach_movie_flags
 from .models import Favorite, UserMovieEntry, WatchlistItem
 from .stats import compute_favorite_stats
 
@@ -70,7 +70,7 @@ class UserMovieEntryService:
     # Reads ----------------------------------------------------------------------------
     def list_entries(self, *, filters: EntryFilters) -> QuerySet:
         """The user's entries, filtered and ordered, with the movie and its genres preloaded."""
-        queryset = self.model.objects.of(self.user).visible().with_movie()
+        queryset = self.model.objects.of(self.user).visible().with_movie().with_movie_flags(self.user)
         if filters.q:
             queryset = queryset.search(filters.q)
         if filters.genres:
@@ -83,9 +83,11 @@ class UserMovieEntryService:
     def get_entry(self, *, entry_id: int) -> UserMovieEntry:
         """One of the user's current entries; anyone else's, or a removed one, is not found."""
         try:
-            return self.model.objects.of(self.user).with_movie().get(pk=entry_id)
+            entry = self.model.objects.of(self.user).with_movie().with_movie_flags(self.user).get(pk=entry_id)
         except ObjectDoesNotExist as exc:
             raise NotFound(f"{self.label} not found.") from exc
+        attach_movie_flags([entry])
+        return entry
 
     # Writes ---------------------------------------------------------------------------
     def add(self, *, tmdb_id: int, **values: Any) -> AddResult:

@@ -13,11 +13,14 @@ from rest_framework.response import Response
 from rest_framework.serializers import Serializer
 
 from apps.movies.services import MovieService
+from core.cache.http import PAGING_PARAMETERS
 from core.permissions import IsEmailVerified
 from core.responses import APIResponse
 
+from . import caching
 from . import serializers as s
 from .exports import ExportService
+from .managers import attach_movie_flags
 from .models import Favorite, WatchlistItem
 from .recommendations import RecommendationService
 from .services import AddOutcome, EntryFilters, FavoriteService, UserMovieEntryService, WatchlistService
@@ -58,6 +61,7 @@ class EntryApi(PersonalApi):
 
 
 class EntryCollectionApi(ListModelMixin, EntryApi):
+    list_name: str  # names its cached pages
     FilterSerializer: type[Serializer]
     InputSerializer: type[Serializer]
     added_message = "Added."
@@ -71,16 +75,36 @@ class EntryCollectionApi(ListModelMixin, EntryApi):
         return self.get_service().list_entries(filters=EntryFilters(**params.validated_data))
 
     def get(self, request):
-        return self.list(request)
+        # Cached per user and query until their next change (any write of theirs bumps the version).
+        known = {*self.FilterSerializer().fields, *PAGING_PARAMETERS}
+        cached, store_as = caching.page_lookup(request, list_name=self.list_name, known=known)
+        if cached is not None:
+            return cached
+        response = self.list(request)
+        response.store_as = store_as
+        return response
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        attach_movie_flags(page or ())
+        return page
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if getattr(response, "store_as", None):
+            caching.store_page(response.store_as, response)
+        return response
 
     def post(self, request):
         payload = self.InputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         values = dict(payload.validated_data)
-        result = self.get_service().add(tmdb_id=values.pop("movie_id"), **values)
+        service = self.get_service()
+        result = service.add(tmdb_id=values.pop("movie_id"), **values)
+        entry = service.get_entry(entry_id=result.entry.pk)  # as stored, its movie with the flags
         if result.outcome is AddOutcome.EXISTING:
-            return APIResponse(self.output(result.entry), message=self.existing_message)
-        return APIResponse.created(self.output(result.entry), message=self.added_message)
+            return APIResponse(self.output(entry), message=self.existing_message)
+        return APIResponse.created(self.output(entry), message=self.added_message)
 
 
 class EntryDetailApi(EntryApi):
@@ -164,6 +188,7 @@ def _detail_schema_for(view, *, tags, noun: str, prefix: str):
 @_collection_schema(tags=FAVORITES, noun="favorites", prefix="favorites")
 class FavoriteCollectionApi(EntryCollectionApi):
     service_class = FavoriteService
+    list_name = "favorites"
     FilterSerializer = s.FavoriteFilterSerializer
     InputSerializer = s.FavoriteAddInputSerializer
     OutputSerializer = s.FavoriteOutputSerializer
@@ -182,6 +207,7 @@ class FavoriteDetailApi(EntryDetailApi):
 @_collection_schema(tags=WATCHLIST, noun="watchlist", prefix="watchlist")
 class WatchlistCollectionApi(EntryCollectionApi):
     service_class = WatchlistService
+    list_name = "watchlist"
     FilterSerializer = s.WatchlistFilterSerializer
     InputSerializer = s.WatchlistAddInputSerializer
     OutputSerializer = s.WatchlistItemOutputSerializer

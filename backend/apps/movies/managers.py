@@ -6,7 +6,7 @@ from datetime import date
 
 from django.apps import apps as django_apps
 from django.db import connection, models
-from django.db.models import BooleanField, Count, Exists, OuterRef, Q, Value
+from django.db.models import BooleanField, Count, Exists, OuterRef, Q, Subquery, Value
 
 # Trigram similarity above which a title counts as a fuzzy match (pg_trgm's default is 0.3).
 TRIGRAM_THRESHOLD = 0.3
@@ -73,21 +73,14 @@ class MovieQuerySet(models.QuerySet):
         return self.prefetch_related(models.Prefetch("genres", queryset=ordered))
 
     def with_user_flags(self, user):
-        """is_favorite / in_watchlist as annotations (one query, none per item); False for anonymous users."""
+        """is_favorite / in_watchlist / last_watched_on / last_rating as annotations (one query, none
+        per item); false and null for anonymous users."""
         if user is None or not getattr(user, "is_authenticated", False):
             return self.annotate(
                 is_favorite=Value(False, output_field=BooleanField()),
                 in_watchlist=Value(False, output_field=BooleanField()),
             )
-        # By app label, not an import: the catalog does not depend on the favorites app's modules.
-        Favorite = django_apps.get_model("favorites", "Favorite")
-        WatchlistItem = django_apps.get_model("favorites", "WatchlistItem")
-        return self.annotate(
-            is_favorite=Exists(Favorite.objects.filter(user=user, movie=OuterRef("pk"), is_active=True)),
-            in_watchlist=Exists(
-                WatchlistItem.objects.filter(user=user, movie=OuterRef("pk"), is_active=True)
-            ),
-        )
+        return self.annotate(**user_flag_expressions(user, OuterRef("pk")))
 
     def search(self, query: str):
         """Ranked search on title and original title: full-text + trigram on PostgreSQL, icontains elsewhere."""
@@ -155,3 +148,19 @@ class GenreQuerySet(models.QuerySet):
 
 class GenreManager(models.Manager.from_queryset(GenreQuerySet)):
     pass
+
+
+def user_flag_expressions(user, movie) -> dict:
+    """The reader's flags of the movie `movie` refers to (an OuterRef), as annotation expressions:
+    is_favorite, in_watchlist, and the last viewing's date and the latest rating (null if none)."""
+    # By app label, not an import: the catalog does not depend on the other apps' modules.
+    favorite = django_apps.get_model("favorites", "Favorite")
+    watchlist_item = django_apps.get_model("favorites", "WatchlistItem")
+    viewing = django_apps.get_model("history", "Viewing")
+    viewings = viewing.objects.filter(user=user, movie=movie, is_active=True).order_by("-watched_on", "-id")
+    return {
+        "is_favorite": Exists(favorite.objects.filter(user=user, movie=movie, is_active=True)),
+        "in_watchlist": Exists(watchlist_item.objects.filter(user=user, movie=movie, is_active=True)),
+        "last_watched_on": Subquery(viewings.values("watched_on")[:1]),
+        "last_rating": Subquery(viewings.filter(rating__isnull=False).values("rating")[:1]),
+    }

@@ -28,6 +28,19 @@ def _images(serializer: serializers.Serializer) -> dict:
     return context["image_config"]
 
 
+WATCHED_SCHEMA = {
+    "type": "object",
+    "nullable": True,
+    "description": "The reader's viewings of this movie: the last date watched and the latest rating "
+    "(1-10, null when never rated); null when not watched or not signed in.",
+    "properties": {
+        "date": {"type": "string", "format": "date"},
+        "rating": {"type": "integer", "minimum": 1, "maximum": 10, "nullable": True},
+    },
+    "required": ["date", "rating"],
+}
+
+
 class GenreSerializer(serializers.ModelSerializer):
     id = serializers.IntegerField(source="tmdb_id", read_only=True)
 
@@ -62,10 +75,13 @@ class MovieListSerializer(FieldSelectionMixin, serializers.ModelSerializer):
     id = serializers.IntegerField(source="tmdb_id", read_only=True)
     poster_url = serializers.SerializerMethodField()
     genres = GenreSerializer(many=True, read_only=True)
-    # Present only for a signed-in reader (annotated by Movie.objects.with_user_flags): declared
-    # required=False, they are the only properties the schema leaves optional (core.schema).
-    is_favorite = serializers.BooleanField(read_only=True, required=False)
-    in_watchlist = serializers.BooleanField(read_only=True, required=False)
+    # The reader's flags: false / null for anonymous readers and in shared cached pages (where the
+    # view cache splices each reader's own in, core.cache.personal). A personal list passes the
+    # reader's flag sets as context["reader_flags"]; otherwise Movie.objects.with_user_flags
+    # annotations are read.
+    is_favorite = serializers.SerializerMethodField()
+    in_watchlist = serializers.SerializerMethodField()
+    watched = serializers.SerializerMethodField()
     vote_count = serializers.IntegerField(read_only=True, min_value=0, max_value=POSITIVE_INT_MAX)
 
     class Meta:
@@ -85,11 +101,38 @@ class MovieListSerializer(FieldSelectionMixin, serializers.ModelSerializer):
             "genres",
             "is_favorite",
             "in_watchlist",
+            "watched",
         ]
 
     @extend_schema_field({"type": "string", "format": "uri", "nullable": True})
     def get_poster_url(self, movie: Movie) -> str | None:
         return image_url(movie.poster_path, "poster", config=_images(self))
+
+    def get_is_favorite(self, movie: Movie) -> bool:
+        flags = self.context.get("reader_flags")
+        return (
+            movie.tmdb_id in flags.favorites
+            if flags is not None
+            else bool(getattr(movie, "is_favorite", False))
+        )
+
+    def get_in_watchlist(self, movie: Movie) -> bool:
+        flags = self.context.get("reader_flags")
+        return (
+            movie.tmdb_id in flags.watchlist
+            if flags is not None
+            else bool(getattr(movie, "in_watchlist", False))
+        )
+
+    @extend_schema_field(WATCHED_SCHEMA)
+    def get_watched(self, movie: Movie) -> dict | None:
+        flags = self.context.get("reader_flags")
+        if flags is not None:
+            return flags.watched_value(movie.tmdb_id)
+        watched_on = getattr(movie, "last_watched_on", None)
+        if watched_on is None:
+            return None
+        return {"date": watched_on.isoformat(), "rating": getattr(movie, "last_rating", None)}
 
 
 class CastSerializer(serializers.Serializer):

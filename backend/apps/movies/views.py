@@ -68,8 +68,8 @@ class MoviePageMixin:
     def read_params(self, request) -> tuple[dict, int, int, Audience]:
         params = validate_params(self.params_class, request)
         page, page_size = parse_page_params(request)
-        audience = Audience.for_user(
-            request.user, language=params.get("language", ""), region=params.get("region", "")
+        audience = Audience.for_request(
+            request, language=params.get("language", ""), region=params.get("region", "")
         )
         return params, page, page_size, audience
 
@@ -218,8 +218,8 @@ class MovieDetailView(GenericAPIView):
     )
     def get(self, request, tmdb_id: int):
         params = validate_params(DetailParams, request)
-        audience = Audience.for_user(
-            request.user, language=params.get("language", ""), region=params.get("region", "")
+        audience = Audience.for_request(
+            request, language=params.get("language", ""), region=params.get("region", "")
         )
         movie = MovieService().get_movie_details(tmdb_id=tmdb_id, audience=audience)
         fields = selected_fields(params, MovieDetailSerializer)

@@ -21,3 +21,21 @@ class UsersConfig(AppConfig):
             for hook in auth.ACCOUNT_CREATED_HOOKS
         ):
             auth.ACCOUNT_CREATED_HOOKS.append(create_profile)
+        self._forget_changed_preferences()
+
+    def _forget_changed_preferences(self) -> None:
+        """Preferences are part of the cached principal (language, region, adult titles) and
+        favourite genres shape "for you": any profile change makes the user's cache stale."""
+        from django.db.models.signals import m2m_changed, post_delete, post_save
+
+        from apps.authentication.principal import forget
+
+        def changed(sender, instance, **kwargs) -> None:
+            forget(instance.user_id)
+
+        profile = self.get_model("Profile")
+        post_save.connect(changed, sender=profile, dispatch_uid="principal-profile-saved")
+        post_delete.connect(changed, sender=profile, dispatch_uid="principal-profile-deleted")
+        m2m_changed.connect(
+            changed, sender=profile.favorite_genres.through, dispatch_uid="principal-profile-genres"
+        )

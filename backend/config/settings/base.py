@@ -328,8 +328,11 @@ LOGIN_LOCKOUT_WINDOW_SECONDS = env_int("LOGIN_LOCKOUT_WINDOW_SECONDS", 15 * 60)
 LOGIN_LOCKOUT_SECONDS = env_int("LOGIN_LOCKOUT_SECONDS", 15 * 60)
 EMAIL_VERIFICATION_TOKEN_HOURS = env_int("EMAIL_VERIFICATION_TOKEN_HOURS", 24)
 PASSWORD_RESET_TOKEN_MINUTES = env_int("PASSWORD_RESET_TOKEN_MINUTES", 60)
-# How long "is this session still live?" is cached for access-token checks (revocation sets it at once).
-AUTH_SESSION_CACHE_SECONDS = env_int("AUTH_SESSION_CACHE_SECONDS", 60)
+# How long "is this session still live?" is cached for access-token checks, and how long a user's
+# principal (active, staff, session epoch, preferences) is. Revocation, deactivation, deletion and
+# preference changes invalidate both at once; the lifetimes only bound a lost invalidation.
+AUTH_SESSION_CACHE_SECONDS = env_int("AUTH_SESSION_CACHE_SECONDS", 300)
+AUTH_PRINCIPAL_CACHE_SECONDS = env_int("AUTH_PRINCIPAL_CACHE_SECONDS", 300)
 # Frontend pages the emails link to (FRONTEND_URL + path + ?token=…).
 FRONTEND_VERIFY_EMAIL_PATH = env_str("FRONTEND_VERIFY_EMAIL_PATH", "/verify-email")
 FRONTEND_RESET_PASSWORD_PATH = env_str("FRONTEND_RESET_PASSWORD_PATH", "/reset-password")

@@ -9,13 +9,17 @@ Levels are "view" (rendered responses; L1 + L2), "service" (TMDb responses; L2, 
 and "query" (per-user aggregates; L2). Keys come from `core.cache.keys`. See docs/caching.md.
 """
 
+import logging
 from collections.abc import Callable
 from typing import Any, TypeVar
+
+from django.db import transaction
 
 from . import keys, layers, namespaces
 from .layers import bypass, bypassed, reset_local
 
 T = TypeVar("T")
+logger = logging.getLogger(__name__)
 LEVELS = ("view", "service", "query")
 
 __all__ = [
@@ -29,8 +33,10 @@ __all__ = [
     "invalidate_catalog",
     "invalidate_catalog_lists",
     "invalidate_movie",
+    "invalidate_user",
     "keys",
     "namespace_version",
+    "namespace_versions",
     "reset_local",
     "set",
 ]
@@ -105,6 +111,11 @@ def namespace_version(name: str, *, reuse_for: float | None = None) -> int:
     return namespaces.namespace_version(name, reuse_for=reuse_for)
 
 
+def namespace_versions(names: list[str]) -> list[int]:
+    """Several families' versions in one read (other processes' bumps seen within CACHE_NAMESPACE_L1_TTL)."""
+    return namespaces.namespace_versions(names)
+
+
 def bump_namespace(name: str) -> int:
     """Invalidate every key built with this namespace's version."""
     return namespaces.bump_namespace(name)
@@ -124,3 +135,21 @@ def invalidate_movie(tmdb_id: int) -> None:
 def invalidate_catalog() -> None:
     """Everything rendered from the catalog (e.g. after a genre sync renamed genres)."""
     bump_namespace(keys.NS_CATALOG)
+
+
+def invalidate_user(user_id: int) -> None:
+    """Everything cached about one user (their lists, stats, flags, principal) is stale: now, and
+    again once the open transaction commits. The second bump closes the window in which a reader
+    could cache the state before the commit under the new version."""
+    name = keys.user_data_namespace(user_id)
+    _bump_quietly(name)
+    if transaction.get_connection().in_atomic_block:
+        transaction.on_commit(lambda: _bump_quietly(name), robust=True)
+
+
+def _bump_quietly(name: str) -> None:
+    """The write this follows has succeeded: a cache outage must not turn it into an error."""
+    try:
+        bump_namespace(name)
+    except Exception:  # any cache failure; the TTL bounds the staleness
+        logger.warning("Could not invalidate cache namespace %s", name, exc_info=True)

@@ -1,12 +1,15 @@
-"""HTTP caching for anonymous catalog reads: rendered bytes in L1/L2, ETag/304, Cache-Control, X-Cache.
+"""HTTP caching for catalog reads: rendered bytes in L1/L2, ETag/304, Cache-Control, X-Cache.
 
 Apply it with one line per view class:
 
     @cache_catalog_response("list")      # every list of movies (namespace catalog:lists)
     @cache_catalog_response("detail")    # one movie by `tmdb_id` (namespace catalog:movie:<id>)
 
-A request with an Authorization header is never served cached bytes and its response is never
-stored: it goes to the view and leaves `Cache-Control: private, no-store`.
+A page is rendered once per audience (language, region, adult preference) without personal flags
+and shared by every reader of that audience. A request with a valid bearer token gets the same
+cached bytes with its reader's is_favorite / in_watchlist / watched spliced in (core.cache.personal),
+sent `private, no-store` and never stored anywhere as such. A bearer token the resolver cannot
+vouch for goes to the view (which answers 401), uncached.
 """
 
 import functools
@@ -23,6 +26,7 @@ from core.constants import DEFAULT_PAGE_SIZE
 from . import keys, layers
 from .layers import BYPASS, MISS
 from .namespaces import namespace_versions
+from .personal import Audience, Reader, Slots, find_slots, merge, page_movie_ids, resolve_reader
 
 # Values that mean the default and so do not split the cache.
 QUERY_DEFAULTS = {"page": "1", "page_size": str(DEFAULT_PAGE_SIZE)}
@@ -30,6 +34,9 @@ QUERY_DEFAULTS = {"page": "1", "page_size": str(DEFAULT_PAGE_SIZE)}
 CACHEABLE_STATUSES = frozenset({200, 404})
 BYPASS_HEADER = "X-Cache-Bypass"
 _TRUE = {"1", "true", "yes", "on"}
+# Parameters that make up the audience part of the key (an explicit `include_adult` that a view
+# reads, such as discover's, is also a plain parameter of its key).
+AUDIENCE_PARAMETERS = ("language", "region")
 
 Namespace = str | Callable[[dict], str]
 
@@ -43,6 +50,7 @@ class CachedResponse:
     content_type: str
     etag: str
     ttl: float | None = None  # the view's own shorter lifetime (a degraded answer)
+    slots: Slots | None = None  # where each movie's personal flags sit (None: none can be merged)
 
 
 class _Uncacheable(Exception):
@@ -59,16 +67,15 @@ class ViewCachePolicy:
     ttl: Callable[[], float]
     max_age: Callable[[], int]
 
-    def key(self, request: HttpRequest, kwargs: dict, known: frozenset[str] | None = None) -> str:
-        """The view key, built from the parameters the view reads (`known`); any other parameter
-        cannot change the answer, so it is left out and never grows the cache."""
-        params = request.GET
-        language = params.get("language") or settings.TMDB_DEFAULT_LANGUAGE
-        include_adult = params.get("include_adult", "").lower() in _TRUE
+    def key(
+        self, request: HttpRequest, kwargs: dict, known: frozenset[str] | None, audience: Audience
+    ) -> str:
+        """The view key, built from the parameters the view reads (`known`) and the audience; any
+        other parameter cannot change the answer, so it is left out and never grows the cache."""
         items = [
             (name, value)
-            for name, values in params.lists()
-            if name not in ("language", "include_adult") and (known is None or name in known)
+            for name, values in request.GET.lists()
+            if name not in AUDIENCE_PARAMETERS and (known is None or name in known)
             for value in values
         ]
         versions = namespace_versions([self._name(namespace, kwargs) for namespace in self.namespaces])
@@ -76,9 +83,25 @@ class ViewCachePolicy:
             host=f"{request.scheme}://{request.get_host()}",
             path=request.path,
             query=keys.normalize_query(items, QUERY_DEFAULTS),
-            language=language,
-            include_adult=include_adult,
+            language=audience.language,
+            region=audience.region,
+            include_adult=audience.include_adult,
             versions=versions,
+        )
+
+    @staticmethod
+    def audience(request: HttpRequest, known: frozenset[str] | None, reader: Reader | None) -> Audience:
+        """Who the page is rendered for: the query's language and region, else the reader's
+        preferences, else the defaults; adult titles only for a reader whose preferences allow
+        them (the view reads the same values: `request.shared_audience`)."""
+        params = request.GET
+        region = params.get("region", "") if known is None or "region" in known else ""
+        return Audience(
+            language=params.get("language")
+            or (reader.language if reader else "")
+            or settings.TMDB_DEFAULT_LANGUAGE,
+            region=region or (reader.region if reader else ""),
+            include_adult=bool(reader and reader.include_adult),
         )
 
     @staticmethod
@@ -153,31 +176,51 @@ def serve(
     # HEAD is a GET whose body the server drops: same cache entry, same ETag and caching headers.
     if request.method not in ("GET", "HEAD"):
         return run()
+    reader = None
     if "HTTP_AUTHORIZATION" in request.META:
-        return _private(run())
+        reader = resolve_reader(request)
+        if reader is None:  # not a token the resolver vouches for: the view answers (401), uncached
+            return _private(run(), BYPASS)
     if _bypass_requested(request):
         with layers.bypass():
-            return _public(_render(run()), BYPASS, None, policy)
-    key = policy.key(request, kwargs, known)
+            response = _render(run())
+            return _private(response, BYPASS) if reader else _public(response, BYPASS, None, policy)
+    audience = policy.audience(request, known, reader)
+    request.shared_audience = audience  # the view renders for exactly this audience (no flags)
+    key = policy.key(request, kwargs, known, audience)
     try:
         lookup = layers.fetch(
             key,
-            lambda: _capture(run, policy, request, kwargs, key, known),
+            lambda: _capture(run, policy, request, kwargs, key, known, audience),
             ttl=policy.ttl(),
             level="view",
             ttl_for=policy.ttl_for,
         )
+        cached, status, tier = lookup.value, lookup.status, lookup.tier
     except _Uncacheable as passthrough:
-        return _no_store(passthrough.response, MISS)
+        return _private(passthrough.response, MISS) if reader else _no_store(passthrough.response, MISS)
     except _Rekeyed as rekeyed:
         # The view's own write (a read-through completing the catalog) bumped a namespace of this
         # very key: the bytes belong under the new key, where the next request will look.
         layers.set(rekeyed.key, rekeyed.cached, ttl=policy.ttl_for(rekeyed.cached), level="view")
-        return _headers(_from_cache(rekeyed.cached), rekeyed.cached, MISS, None, policy)
-    cached = lookup.value
+        cached, status, tier = rekeyed.cached, MISS, None
+    if reader is not None:
+        if cached.status == 200 and cached.slots is None:  # flags that cannot be told apart
+            del request.shared_audience
+            return _private(_render(run()), BYPASS)
+        return _personal(cached, reader, status, tier)
     if _etag_matches(request, cached.etag):
-        return _headers(HttpResponseNotModified(), cached, lookup.status, lookup.tier, policy)
-    return _headers(_from_cache(cached), cached, lookup.status, lookup.tier, policy)
+        return _headers(HttpResponseNotModified(), cached, status, tier, policy)
+    return _headers(_from_cache(cached), cached, status, tier, policy)
+
+
+def _personal(cached: CachedResponse, reader: Reader, status: str, tier: str | None) -> HttpResponse:
+    """The shared bytes with the reader's flags spliced in: private, never stored as such."""
+    body = cached.body
+    if cached.slots is not None and cached.slots.positions:
+        body = merge(body, cached.slots, reader.flags())
+    response = HttpResponse(body, status=cached.status, content_type=cached.content_type)
+    return _private(response, status, tier)
 
 
 def _bypass_requested(request: HttpRequest) -> bool:
@@ -207,6 +250,7 @@ def _capture(
     kwargs: dict,
     key: str,
     known: frozenset[str] | None,
+    audience: Audience,
 ) -> CachedResponse:
     response = _render(run())
     if response.status_code not in CACHEABLE_STATUSES or response.streaming:
@@ -218,12 +262,21 @@ def _capture(
         content_type=response.get("Content-Type", "application/json"),
         etag=f'"{hashlib.blake2b(body, digest_size=16).hexdigest()}"',
         ttl=getattr(response, "cache_ttl", None),
+        slots=_slots(response, body),
     )
     # This process sees its own namespace bumps at once, so the key is cheap to recheck.
-    current = policy.key(request, kwargs, known)
+    current = policy.key(request, kwargs, known, audience)
     if current != key:
         raise _Rekeyed(current, cached)
     return cached
+
+
+def _slots(response: HttpResponse, body: bytes) -> Slots | None:
+    """Where the movies' personal flags sit in a page (none in a 404 or a genre list)."""
+    if response.status_code != 200:
+        return None
+    ids = page_movie_ids(getattr(response, "data", None))
+    return find_slots(body, ids) if ids is not None else Slots((), ())
 
 
 def _from_cache(cached: CachedResponse) -> HttpResponse:
@@ -263,9 +316,9 @@ def _no_store(response: HttpResponse, status: str) -> HttpResponse:
     return _mark(response, status, None)
 
 
-def _private(response: HttpResponse) -> HttpResponse:
+def _private(response: HttpResponse, status: str, tier: str | None = None) -> HttpResponse:
     response["Cache-Control"] = "private, no-store"
-    return _mark(response, BYPASS, None)
+    return _mark(response, status, tier)
 
 
 def _mark(response: HttpResponse, status: str, tier: str | None) -> HttpResponse:

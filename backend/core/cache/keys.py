@@ -55,16 +55,19 @@ def view_response(
     path: str,
     query: str,
     language: str,
+    region: str,
     include_adult: bool,
     versions: Iterable[int],
 ) -> str:
-    """The rendered bytes of an anonymous response (level "view").
+    """The rendered bytes of a catalog response for one audience (level "view"), without personal
+    flags: anonymous readers and signed-in readers of the same audience share it.
 
     The host is in the key because rendered pagination links are absolute URLs.
     """
     version_part = ".".join(str(version) for version in versions)
     adult = "a1" if include_adult else "a0"
-    return f"{KEY_VERSION}:view:{version_part}:{digest(host, path, query, language, adult)}"
+    # "view2": entries carry the personal-flag slots (CachedResponse.slots).
+    return f"{KEY_VERSION}:view2:{version_part}:{digest(host, path, query, language, region, adult)}"
 
 
 def user_query(user_id: int, name: str, version: int, *parts: object) -> str:
@@ -89,9 +92,25 @@ def user_history_stats(user_id: int, version: int) -> str:
     return user_query(user_id, "history-stats", version)
 
 
-def user_favorites_namespace(user_id: int) -> str:
-    """Bumped on every write to one user's favorites, watchlist or watched history."""
+def user_data_namespace(user_id: int) -> str:
+    """Everything cached about one user: bumped on every write to their favorites, watchlist or
+    watched history, and on every change to their account (active, staff, sessions, preferences)."""
     return user_namespace(user_id, "favorites")
+
+
+def user_flags(user_id: int, version: int) -> str:
+    """One user's favorite, watchlist and watched movie ids (level "query"), merged into catalog pages."""
+    return user_query(user_id, "flags", version)
+
+
+def user_entries_page(user_id: int, version: int, *, list_name: str, query: str) -> str:
+    """One rendered page of a user's favorites or watchlist (level "query")."""
+    return user_query(user_id, f"{list_name}-page", version, query)
+
+
+def user_principal(user_id: int) -> str:
+    """What authentication needs of one user, with the data-namespace version it was read at."""
+    return f"auth:v3:principal:{int(user_id)}"
 
 
 def admin_choices(field: str) -> str:

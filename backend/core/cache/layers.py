@@ -140,6 +140,13 @@ def _is_entry(raw: Any) -> bool:
     return type(raw) is tuple and len(raw) == 4 and raw[0] == TAG
 
 
+def fresh(raw: Any) -> Any:
+    """The value of a stored entry that is still fresh and not a cached failure, else MISSING."""
+    if _is_entry(raw) and raw[2] > now() and raw[3] is None:
+        return raw[1]
+    return MISSING
+
+
 def _unwrap(entry: tuple) -> Any:
     if entry[3] is not None:
         raise entry[3]

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from django.conf import settings
 
 from . import keys, stats
-from .layers import MISSING, L2Error, l2_call, l2_get, reset_local, versions
+from .layers import MISSING, UNREADABLE, L2Error, bypassed, fresh, l2_call, l2_get, reset_local, versions
 from .ttl import TTL
 
 _pending_bumps: set[str] = set()
@@ -110,3 +110,27 @@ def _flush_pending_bumps() -> None:
         except L2Error:
             _pending_bumps.add(key)
             raise
+
+
+def version_and_values(name: str, extra: Sequence[str]) -> tuple[int, dict[str, object]] | None:
+    """A namespace's current version, read from Redis (never reused: per-user data), and the fresh
+    values cached under `extra` keys, in one round trip (MGET). Absent or expired values are left
+    out. None when Redis cannot answer (the caller reads the database instead)."""
+    if bypassed():
+        return None
+    version_key = keys.namespace(name)
+    try:
+        _flush_pending_bumps()
+        read = l2_call("get_many", [version_key, *extra])
+        if read.get(version_key) is None:
+            l2_call("add", version_key, _initial_version(), timeout=TTL.NAMESPACE)
+            read[version_key] = l2_get(version_key)
+    except L2Error:
+        stats.record("service", "l2", "error")
+        return None
+    except UNREADABLE:
+        return None
+    version = read.pop(version_key)
+    if version in (None, MISSING):
+        return None
+    return int(version), {key: fresh(raw) for key, raw in read.items() if fresh(raw) is not MISSING}

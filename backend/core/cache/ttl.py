@@ -30,6 +30,8 @@ class TTL:
     QUERY_HISTORY_STATS = 1 * HOUR  # watched-history stats, bumped with the same namespace
     # "for you" also depends on relations stored by catalog syncs, which do not bump the user
     QUERY_FOR_YOU = 10 * MINUTE
+    QUERY_USER_FLAGS = 1 * HOUR  # favorite / watchlist / watched ids, under the user's data version
+    QUERY_USER_PAGES = 10 * MINUTE  # rendered favorites / watchlist pages, same version
     # query level: the admin changelist's filter choices and genre counts
     QUERY_ADMIN_CHOICES = 5 * MINUTE
     # Namespace version counters (INCR keeps the TTL). One that expires restarts at the current

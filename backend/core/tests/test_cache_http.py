@@ -1,4 +1,5 @@
-"""HTTP caching of anonymous catalog reads: X-Cache, ETag/304, Cache-Control, invalidation, privacy."""
+"""HTTP caching of catalog reads: X-Cache, ETag/304, Cache-Control, invalidation, privacy, and the
+signed-in reader's flags spliced into the shared bytes."""
 
 import pytest
 
@@ -62,24 +63,57 @@ def test_a_changed_response_has_a_new_etag_and_a_stale_tag_gets_200(api_client, 
     assert response.json()["data"]["title"] == "Fight Club (restored)"
 
 
-def test_signed_in_requests_are_never_served_cached_bytes(api_client, movie, user_token):
-    # given an anonymous response in the cache
-    api_client.get(LIST)
-    # when a signed-in user asks for the same URL
+def _reader():
+    from apps.authentication.models import User
+
+    return User.objects.get(email="someone@example.com")  # user_token's owner
+
+
+def _favorite(user, movie) -> None:
+    from apps.favorites.models import Favorite
+
+    Favorite.objects.create(user=user, movie=movie)
+    cache.invalidate_user(user.pk)  # as the favorites service does
+
+
+def test_signed_in_reads_share_the_cached_bytes_with_their_own_flags(api_client, movie, user_token):
+    # given an anonymous response in the cache, and a reader who favorited the movie
+    anonymous = api_client.get(LIST)
+    _favorite(_reader(), movie)
+    # when the reader asks for the same URL
     api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {user_token}")
     response = api_client.get(LIST)
-    # then the view ran for them and nothing is shared
+    # then the shared page answers, with their flag, privately
     assert response.status_code == 200
-    assert response["X-Cache"] == "BYPASS"
+    assert response["X-Cache"] == "HIT"
     assert response["Cache-Control"] == "private, no-store"
     assert "ETag" not in response
+    assert [item["is_favorite"] for item in response.json()["data"]] == [True]
+    assert [item["is_favorite"] for item in anonymous.json()["data"]] == [False]
+    assert len(response.content) == len(anonymous.content) + len("true") - len("false")
 
 
-def test_signed_in_responses_are_never_stored(api_client, movie, user_token):
+def test_a_signed_in_read_stores_only_the_shared_page(api_client, movie, user_token):
+    # given a reader's flagged answer, rendered first (a MISS) for them
+    _favorite(_reader(), movie)
     api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {user_token}")
-    api_client.get(DETAIL)
+    assert api_client.get(DETAIL).json()["data"]["is_favorite"] is True
+    # when an anonymous reader asks
     api_client.credentials()
-    assert api_client.get(DETAIL)["X-Cache"] == "MISS"
+    response = api_client.get(DETAIL)
+    # then they get the page the reader's request stored, without the reader's flags
+    assert response["X-Cache"] == "HIT"
+    assert response.json()["data"]["is_favorite"] is False
+
+
+def test_an_adult_preference_is_another_page(api_client, movie, user_token):
+    from apps.users.models import Profile
+
+    api_client.get(LIST)
+    Profile.objects.update_or_create(user=_reader(), defaults={"include_adult": True})
+    api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {user_token}")
+    assert api_client.get(LIST)["X-Cache"] == "MISS"
+    assert api_client.get(LIST)["X-Cache"] == "HIT"
 
 
 def test_an_invalid_token_is_private_too(api_client, movie):
@@ -95,10 +129,16 @@ def test_the_query_is_normalised_order_and_defaults_do_not_split_the_cache(api_c
     assert api_client.get(DETAIL)["X-Cache"] == "HIT"  # the default language is the same entry
 
 
-@pytest.mark.parametrize("variant", ["?language=fr-FR", "?include_adult=true", "?page_size=5"])
-def test_language_adult_preference_and_page_split_the_cache(api_client, movie, variant):
+@pytest.mark.parametrize("variant", ["?language=fr-FR", "?page_size=5"])
+def test_language_and_page_split_the_cache(api_client, movie, variant):
     api_client.get(LIST)
     assert api_client.get(f"{LIST}{variant}")["X-Cache"] == "MISS"
+
+
+def test_a_parameter_the_view_ignores_does_not_split_the_cache(api_client, movie):
+    # anonymous readers never see adult titles: the list does not read include_adult
+    api_client.get(LIST)
+    assert api_client.get(f"{LIST}?include_adult=true")["X-Cache"] == "HIT"
 
 
 def test_invalidate_movie_drops_its_detail_and_every_list_but_not_other_movies(api_client, movie):
@@ -159,9 +199,12 @@ def _only_view_key(api_client) -> str:
     from django.test import RequestFactory
 
     from apps.movies.views import MovieDetailView
+    from core.cache.http import known_parameters
 
     request = RequestFactory().get(DETAIL)
-    return MovieDetailView.http_cache_policy.key(request, {"tmdb_id": 550})
+    policy = MovieDetailView.http_cache_policy
+    known = known_parameters(MovieDetailView())
+    return policy.key(request, {"tmdb_id": 550}, known, policy.audience(request, known, None))
 
 
 def test_the_bench_bypass_header_is_ignored_unless_bench_endpoints_are_on(api_client, movie, settings):

@@ -13,6 +13,7 @@ VIEW_KEY_ARGS = {
     "path": "/api/v1/movies/",
     "query": "page=2",
     "language": "fr-FR",
+    "region": "",
     "include_adult": False,
     "versions": [17, 42],
 }
@@ -37,7 +38,7 @@ def test_keys_are_identical_in_another_process_with_another_hash_seed():
 
 
 def test_every_key_carries_the_schema_version():
-    assert keys.view_response(**VIEW_KEY_ARGS).startswith(f"{keys.KEY_VERSION}:view:17.42:")
+    assert keys.view_response(**VIEW_KEY_ARGS).startswith(f"{keys.KEY_VERSION}:view2:17.42:")
     assert keys.namespace("catalog").startswith(f"{keys.KEY_VERSION}:ns:")
     assert keys.user_query(7, "favorites-stats", 3) == f"{keys.KEY_VERSION}:query:favorites-stats:u7:n3"
 
@@ -56,6 +57,7 @@ def test_every_part_of_a_view_key_splits_the_cache():
         {"host": "http://other"},
         {"query": "page=3"},
         {"language": "en-US"},
+        {"region": "FR"},
         {"include_adult": True},
         {"versions": [17, 43]},
     ):

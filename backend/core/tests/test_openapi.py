@@ -114,10 +114,12 @@ def test_meta_enums_match_the_code_that_fills_them(schema):
     assert set(meta["source"]["enum"]) == {SOURCE_LOCAL, SOURCE_TMDB}
 
 
-def test_movie_types_require_every_documented_property_but_the_reader_flags(schema):
+def test_movie_types_require_every_documented_property_including_the_reader_flags(schema):
     for name in ("MovieList", "MovieDetail"):
         component = schema["components"]["schemas"][name]
-        assert set(component["properties"]) - set(component["required"]) == {"is_favorite", "in_watchlist"}
+        assert set(component["properties"]) == set(component["required"])
+        assert {"is_favorite", "in_watchlist", "watched"} <= set(component["required"])
+        assert component["properties"]["watched"]["nullable"] is True
 
 
 def test_the_export_offers_one_media_type_per_operation(schema):

@@ -1085,8 +1085,14 @@ export interface components {
             /** Format: uri */
             readonly poster_url: string | null;
             readonly genres: components["schemas"]["Genre"][];
-            readonly is_favorite?: boolean;
-            readonly in_watchlist?: boolean;
+            readonly is_favorite: boolean;
+            readonly in_watchlist: boolean;
+            /** @description The reader's viewings of this movie: the last date watched and the latest rating (1-10, null when never rated); null when not watched or not signed in. */
+            readonly watched: {
+                /** Format: date */
+                date: string;
+                rating: number | null;
+            } | null;
             /** @description Why it is recommended, e.g. "because you rated Alien 9/10". */
             readonly reason: string | null;
         };
@@ -1299,8 +1305,14 @@ export interface components {
             /** Format: uri */
             readonly poster_url: string | null;
             readonly genres: components["schemas"]["Genre"][];
-            readonly is_favorite?: boolean;
-            readonly in_watchlist?: boolean;
+            readonly is_favorite: boolean;
+            readonly in_watchlist: boolean;
+            /** @description The reader's viewings of this movie: the last date watched and the latest rating (1-10, null when never rated); null when not watched or not signed in. */
+            readonly watched: {
+                /** Format: date */
+                date: string;
+                rating: number | null;
+            } | null;
             tagline: string;
             overview: string;
             readonly runtime: number | null;
@@ -1348,8 +1360,14 @@ export interface components {
             /** Format: uri */
             readonly poster_url: string | null;
             readonly genres: components["schemas"]["Genre"][];
-            readonly is_favorite?: boolean;
-            readonly in_watchlist?: boolean;
+            readonly is_favorite: boolean;
+            readonly in_watchlist: boolean;
+            /** @description The reader's viewings of this movie: the last date watched and the latest rating (1-10, null when never rated); null when not watched or not signed in. */
+            readonly watched: {
+                /** Format: date */
+                date: string;
+                rating: number | null;
+            } | null;
         };
         PaginatedFavoriteOutputList: {
             /** @enum {boolean} */

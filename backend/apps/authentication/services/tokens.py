@@ -16,6 +16,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from core import cache
 from core.cache import keys
 
+from .. import principal
 from ..claims import SID_CLAIM
 from ..exceptions import TokenNotValid
 from ..models import UserSession
@@ -113,6 +114,8 @@ class TokenService:
             owners = set(sessions.values_list("user_id", flat=True))
             count = sessions.update(revoked_at=timezone.now(), revoked_reason=reason)
             get_user_model().objects.filter(pk__in=owners).update(session_epoch=F("session_epoch") + 1)
+            for owner in owners:  # their cached principals hold the old epoch
+                principal.forget(owner)
         for sid in ids:
             cache.delete(session_state_key(sid))
         return count
@@ -123,20 +126,19 @@ class TokenService:
             sessions = sessions.exclude(id=keep_session_id)
         return self.revoke(session_ids=list(sessions.values_list("id", flat=True)), reason=reason)
 
-    def is_session_live(self, *, sid: str, user) -> bool:
-        """Cheap per-request check of an access token's session, through the cache.
-
-        `user` was just read from the database (simplejwt does), so its session_epoch is current:
-        a cached answer from an earlier epoch predates a revocation and is recomputed."""
+    def is_session_live(self, *, sid: str, user_id: int, epoch: int, cached: object = None) -> bool:
+        """Cheap per-request check of an access token's session: `cached` is the session's cached
+        state (read with the principal, one round trip), recomputed from the database when absent
+        or from an epoch other than the owner's current one (`epoch`, from the principal, which a
+        revocation invalidates): an answer from an earlier epoch predates a revocation."""
         if not _is_uuid(str(sid)):
             return False
-        key = session_state_key(str(sid))
-        state = cache.get(key)
-        if not (isinstance(state, tuple) and len(state) == 2 and state[1] == user.session_epoch):
+        state = cached
+        if not (isinstance(state, tuple) and len(state) == 2 and state[1] == epoch):
             owner = UserSession.objects.live().filter(id=sid).values_list("user_id", flat=True).first()
-            state = (owner or 0, user.session_epoch)
-            cache.set(key, state, ttl=settings.AUTH_SESSION_CACHE_SECONDS)
-        return bool(state[0]) and state[0] == user.pk
+            state = (owner or 0, epoch)
+            cache.set(session_state_key(str(sid)), state, ttl=settings.AUTH_SESSION_CACHE_SECONDS)
+        return bool(state[0]) and state[0] == user_id
 
     def _refuse_stale(self, *, sid: str, user_id: int, jti: str) -> None:
         session = UserSession.objects.filter(id=sid, user_id=user_id).first()

@@ -29,6 +29,20 @@ class Audience:
         return self.effective_language == settings.TMDB_DEFAULT_LANGUAGE
 
     @classmethod
+    def for_request(cls, request, *, language: str = "", region: str = "") -> Audience:
+        """The audience the view cache keyed this request by (`request.shared_audience`: a page
+        shared by every reader of it, rendered without personal flags), else the user's."""
+        shared = getattr(request, "shared_audience", None)
+        if shared is None:
+            return cls.for_user(request.user, language=language, region=region)
+        return cls(
+            user=None,
+            language=language or shared.language,
+            region=region or shared.region,
+            include_adult=shared.include_adult,
+        )
+
+    @classmethod
     def for_user(cls, user, *, language: str = "", region: str = "") -> Audience:
         """Query parameters first, then the user's Profile, then the configured default."""
         profile = _profile(user)
@@ -43,6 +57,9 @@ class Audience:
 def _profile(user):
     if not getattr(user, "is_authenticated", False):
         return None
+    preferences = getattr(user, "cached_preferences", None)  # a user authenticated from cache
+    if preferences is not None:
+        return preferences
     from apps.users.models import Profile
 
     try:

@@ -9,12 +9,13 @@ from apps.movies.tests.factories import MovieFactory
 pytestmark = pytest.mark.django_db
 
 
-def test_flags_are_absent_unless_annotated():
+def test_flags_are_false_and_null_unless_given():
     movie = MovieFactory()
-    assert "is_favorite" not in MovieListSerializer(movie).data
+    data = MovieListSerializer(movie).data
+    assert (data["is_favorite"], data["in_watchlist"], data["watched"]) == (False, False, None)
     annotated = Movie.objects.with_user_flags(None).get(pk=movie.pk)
     data = MovieListSerializer(annotated).data
-    assert (data["is_favorite"], data["in_watchlist"]) == (False, False)
+    assert (data["is_favorite"], data["in_watchlist"], data["watched"]) == (False, False, None)
 
 
 def test_detail_tolerates_empty_metadata_and_images():
