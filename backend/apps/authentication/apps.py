@@ -29,6 +29,7 @@ class AuthenticationConfig(AppConfig):
         def changed(sender, instance, **kwargs) -> None:
             forget(instance.pk)
 
+        # weak=False: `changed` lives only in this closure, a weak reference would drop it at once.
         user_model = self.get_model("User")
-        post_save.connect(changed, sender=user_model, dispatch_uid="principal-user-saved")
-        post_delete.connect(changed, sender=user_model, dispatch_uid="principal-user-deleted")
+        post_save.connect(changed, sender=user_model, dispatch_uid="principal-user-saved", weak=False)
+        post_delete.connect(changed, sender=user_model, dispatch_uid="principal-user-deleted", weak=False)

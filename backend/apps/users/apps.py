@@ -33,9 +33,21 @@ class UsersConfig(AppConfig):
         def changed(sender, instance, **kwargs) -> None:
             forget(instance.user_id)
 
+        def genres_changed(sender, instance, *, reverse: bool, pk_set, **kwargs) -> None:
+            if not reverse:  # profile.favorite_genres.add(…)
+                forget(instance.user_id)
+                return
+            # genre.fans.add(…), or a genre cleared of its fans (pk_set None): every fan concerned
+            fans = profile.objects.filter(pk__in=pk_set) if pk_set else instance.fans.all()
+            for user_id in fans.values_list("user_id", flat=True):
+                forget(user_id)
+
         profile = self.get_model("Profile")
-        post_save.connect(changed, sender=profile, dispatch_uid="principal-profile-saved")
-        post_delete.connect(changed, sender=profile, dispatch_uid="principal-profile-deleted")
+        post_save.connect(changed, sender=profile, dispatch_uid="principal-profile-saved", weak=False)
+        post_delete.connect(changed, sender=profile, dispatch_uid="principal-profile-deleted", weak=False)
         m2m_changed.connect(
-            changed, sender=profile.favorite_genres.through, dispatch_uid="principal-profile-genres"
+            genres_changed,
+            sender=profile.favorite_genres.through,
+            dispatch_uid="principal-profile-genres",
+            weak=False,
         )
