@@ -1,5 +1,7 @@
 """SessionJWTAuthentication: simplejwt access tokens whose session (sid claim) is still live."""
 
+import time
+
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.exceptions import InvalidToken
@@ -79,10 +81,36 @@ class SessionJWTAuthentication(JWTAuthentication):
         return principal, version
 
     def get_validated_token(self, raw_token):
+        """simplejwt's checks, once per token per process: a token already verified here is
+        reused until its expiry (its signature covers every claim; expiry is the only one that
+        changes with time). Revocation is the session check's business, on every request."""
+        remembered = _VERIFIED.get(raw_token)
+        if remembered is not None and time.time() < remembered[1]:
+            return remembered[0]
         try:
-            return super().get_validated_token(raw_token)
+            token = super().get_validated_token(raw_token)
         except InvalidToken as exc:
             raise _token_not_valid() from exc
+        _remember(raw_token, token)
+        return token
+
+
+# Verified access tokens of this process: raw token -> (token, its expiry as a timestamp). Bounded:
+# the oldest entry goes first (access tokens live minutes; a busy process sees a few thousand).
+_VERIFIED: dict[bytes, tuple] = {}
+VERIFIED_TOKENS_MAX = 10_000
+
+
+def _remember(raw_token: bytes, token) -> None:
+    expires = token.get("exp")
+    if not isinstance(expires, int | float):
+        return
+    while len(_VERIFIED) >= VERIFIED_TOKENS_MAX:
+        try:
+            del _VERIFIED[next(iter(_VERIFIED))]
+        except (KeyError, StopIteration, RuntimeError):  # another thread got there first
+            break
+    _VERIFIED[raw_token] = (token, float(expires))
 
 
 class OptionalSessionJWTAuthentication(SessionJWTAuthentication):

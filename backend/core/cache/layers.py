@@ -338,6 +338,8 @@ def get(key: str, *, level: str = "service", default: Any = None, l1: bool | Non
         stats.record(level, tier, "miss")
         return default
     stats.record(level, tier, "hit")
+    if use_l1 and tier == "l2":  # kept here for the next CACHE_L1_TTL seconds
+        _remember(key, entry)
     return entry[1]
 
 
