@@ -274,6 +274,14 @@ def _logout_all(stack, reader, other_token, admin_client):
     return [reader.token, other_token], []
 
 
+def _revoke_the_other_session(stack, reader, other_token, admin_client):
+    sessions = stack.get(0, "/api/v1/auth/sessions/", reader.token).json()["data"]
+    other = next(session["id"] for session in sessions if not session["current"])
+    response = stack.request("DELETE", 0, f"/api/v1/auth/sessions/{other}/", reader.token)
+    assert response.status_code == 204, response.text[:300]
+    return [other_token], [reader.token]
+
+
 def _password_change(stack, reader, other_token, admin_client):
     payload = {"current_password": PASSWORD, "new_password": NEW_PASSWORD}
     response = stack.request("POST", 0, "/api/v1/auth/password/change/", reader.token, json=payload)
@@ -288,6 +296,15 @@ def _admin_deactivate(stack, reader, other_token, admin_client):
     )
     assert response.status_code == 302, response.status_code
     assert not User.objects.get(pk=pk).is_active
+    return [reader.token, other_token], []
+
+
+def _admin_revoke_sessions(stack, reader, other_token, admin_client):
+    pk = User.objects.get(email=reader.email).pk
+    response = admin_client.post(
+        "/admin/authentication/user/", {"action": "revoke_all_sessions", "_selected_action": [pk]}
+    )
+    assert response.status_code == 302, response.status_code
     return [reader.token, other_token], []
 
 
@@ -314,7 +331,9 @@ def _delete_row(stack, reader, other_token, admin_client):
     [
         _logout,
         _logout_all,
+        _revoke_the_other_session,
         _password_change,
+        _admin_revoke_sessions,
         _admin_deactivate,
         _save_deactivate,
         _delete_account,
