@@ -1,9 +1,10 @@
 """Never cross the streams: signed-in and anonymous readers of the same cached catalog pages, through
 two server processes and through nginx's proxy cache, each see only their own personal flags.
 
-Two replicas run what the image runs (`docker/entrypoint.sh web`, production settings) on this
-test database and Redis (the same cache key prefix as this process, so writes made here reach
-them), with the TMDb double behind; real nginx with the deployment's config is in front of both.
+Two replicas run what the image runs (`docker/entrypoint.sh web`, production settings; granian,
+then again gunicorn with WEB_SERVER=gunicorn) on this test database and Redis (the same cache key
+prefix as this process, so writes made here reach them), with the TMDb double behind; real nginx
+with the deployment's config is in front of both.
 The tests speak HTTP only, so they hold whatever way the server builds a signed-in page: rendered
 per request, or a shared cached page with the reader's flags merged in. `watched` is checked only
 where a movie payload carries it.
@@ -65,19 +66,20 @@ class Reader:
     watched: dict[int, tuple[int, str, int]] = field(default_factory=dict)
 
 
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory, django_db_setup, django_db_blocker, _tmdb_double_server):
+@pytest.fixture(scope="module", params=["granian", "gunicorn"])
+def stack(request, tmp_path_factory, django_db_setup, django_db_blocker, _tmdb_double_server):
+    """Two replicas of the deployment's server (and again of gunicorn), nginx in front."""
     from django.conf import settings
     from django.db import connection
 
     from testing.tmdb.double import API_KEY
 
-    tmp = tmp_path_factory.mktemp("signed-in-isolation")
+    tmp = tmp_path_factory.mktemp(f"signed-in-isolation-{request.param}")
     with django_db_blocker.unblock():
         database_url = harness.database_url(connection.settings_dict)
     ports = [harness.free_port(), harness.free_port()]
     env = harness.web_env(
-        server="granian",
+        server=request.param,
         port=ports[0],
         static_root=tmp / "static",
         database_url=database_url,
