@@ -1,11 +1,12 @@
-"""`make bench`: the app under gunicorn and granian (production settings) on PostgreSQL + Redis, measured with wrk.
+"""`make bench`: the app under gunicorn (gthread, sync) and granian (production settings) on PostgreSQL + Redis, with wrk.
 
 Everything is configurable from the environment (defaults in brackets):
   BENCH_DATABASE_URL [postgres://postgres@127.0.0.1:5432/movie_nexus_bench]  (created if missing)
   BENCH_REDIS_URL [redis://127.0.0.1:6379/15]   BENCH_CACHE_KEY_PREFIX [bench]  (only those keys are cleared)
   BENCH_MOVIES [5000]  BENCH_DURATION [5] s per run  BENCH_ROUNDS [2]  BENCH_CONNECTIONS [32]
   BENCH_SERVERS [gunicorn,gunicorn-sync,granian] (gunicorn = gthread workers; granian is the deployment's)
-  BENCH_WORKERS [cores]  BENCH_THREADS [4]  BENCH_ONLY [all targets]
+  BENCH_WORKERS [cores]  BENCH_THREADS [4]  BENCH_ONLY [all targets] (comma-separated names; the baseline
+    and the anonymous reads the named signed-in targets are judged by always run too)
   BENCH_WARMUP [40] s at most of Zipf warm-up per server, ending early at BENCH_WARMUP_HIT_RATE [0.95]
   BENCH_ZIPF_EXPONENT [1.1]  BENCH_SOAK [0] s of Zipf mix per server afterwards, sampling worker RSS
   BENCH_TMDB_BASE_URL [http://127.0.0.1:9/3, refuses: every upstream call is counted and fails fast]
