@@ -1,5 +1,6 @@
 """Never cross the streams: signed-in and anonymous readers of the same cached catalog pages, through
-two server processes and through nginx's proxy cache, each see only their own personal flags.
+two server processes and through nginx's proxy cache, each see only their own personal flags; a
+reader's own writes, preference changes and ended sessions apply on their very next request.
 
 Two replicas run what the image runs (`docker/entrypoint.sh web`, production settings; granian,
 then again gunicorn with WEB_SERVER=gunicorn) on this test database and Redis (the same cache key
@@ -412,3 +413,33 @@ def test_a_request_with_authorization_never_gets_nginx_cached_anonymous_bytes(st
         _assert_not_from_nginx(response, path)
         assert_flags(response, reader, f"{path} with a token through nginx")
         assert_private(response, path)
+
+
+# e. THE READER'S PREFERENCES, CHANGED, APPLY ON THE NEXT REQUEST ---------------------------------
+def _languages(stack: Stack, reader: Reader) -> set[str]:
+    return {
+        stack.get(replica, path, reader.token).json()["meta"]["language"]
+        for replica in (0, 1)
+        for path in (POPULAR, detail(MOVIES[0]))
+    }
+
+
+def test_a_preferences_change_applies_to_the_next_catalog_read_on_either_process(stack, catalog):
+    # given a reader whose catalog pages both processes have served in the default language
+    reader = sign_up(stack, "polyglot")
+    default = _languages(stack, reader)
+    assert len(default) == 1 and "fr" not in default, default
+    for written_on in (0, 1):
+        # when they change their language on one process
+        response = stack.request(
+            "PATCH", written_on, "/api/v1/users/me/preferences/", reader.token, json={"language": "fr"}
+        )
+        assert response.status_code == 200, response.text[:300]
+        # then their next reads on both processes are in it, and anonymous readers' are not
+        assert _languages(stack, reader) == {"fr"}
+        assert {stack.get(replica, POPULAR).json()["meta"]["language"] for replica in (0, 1)} == default
+        response = stack.request(
+            "PATCH", 1 - written_on, "/api/v1/users/me/preferences/", reader.token, json={"language": ""}
+        )
+        assert response.status_code == 200, response.text[:300]
+        assert _languages(stack, reader) == default
