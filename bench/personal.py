@@ -127,6 +127,16 @@ def probe(base: str, token: str, metrics_token: str, targets: list[Target]) -> d
     return results
 
 
+def unflagged(probes: dict[str, dict]) -> list[str]:
+    """Signed-in targets whose page says no personal flag at all, though the bench user keeps
+    movies on every one of them: their figures do not measure a merge."""
+    return [
+        name
+        for name, probe in probes.items()
+        if name.endswith("_signed_in") and not any(probe["flags"].values())
+    ]
+
+
 def probe_anonymous(base: str, targets: list[Target], names: tuple[str, ...]) -> dict[str, dict]:
     """Body bytes per item of the anonymous targets the signed-in ones are compared with."""
     results = {}

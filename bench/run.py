@@ -364,6 +364,9 @@ def main() -> None:
             | personal.probe_anonymous(server.base, targets, SIGNED_IN_BASES)
             for server in servers
         }
+        for server, probed in probes.items():
+            for name in personal.unflagged(probed):
+                print(f"  WARNING {server} {name}: no movie on the page carries a personal flag")
         memory = {}
         for server in servers:
             end = server.worker_memory()
