@@ -14,6 +14,7 @@ VENV_BIN = Path(sys.executable).parent
 BYPASS = {"X-Cache-Bypass": "1"}
 NGINX_HOST = "localhost"  # the server_name nginx is rendered with; wrk sends it as Host
 VIA_NGINX = {"Host": NGINX_HOST}
+PERSONAL_PAGE = 20  # items on the signed-in favorites and watchlist pages (the bench user has more)
 # The key the TMDb-compatible targets send (issued by `run.prepare`, unlimited rate).
 BENCH_TMDB_KEY = secrets.token_hex(16)
 
@@ -53,6 +54,28 @@ TARGETS = [
         optional=True,
     ),
     Target("search", "/api/v1/movies/search/?q=club", "search (TMDb double behind the cache)", optional=True),
+    # Signed in: the same URLs with the bench user's token (bench/personal.py gives that user
+    # favorites, watchlist entries and viewings on these pages, so personal flags are merged).
+    Target(
+        "popular_signed_in",
+        "/api/v1/movies/popular/",
+        "signed-in popular list (the bench user's flags)",
+        auth=True,
+        optional=True,
+    ),
+    Target(
+        "detail_signed_in",
+        "/api/v1/movies/550/",
+        "signed-in movie detail (the bench user's flags)",
+        auth=True,
+    ),
+    Target(
+        "search_signed_in",
+        "/api/v1/movies/search/?q=club",
+        "signed-in search (the bench user's flags)",
+        auth=True,
+        optional=True,
+    ),
     Target(
         "list_filtered_uncached",
         "/api/v1/movies/?genre=18&min_rating=6&ordering=-vote_average&page_size=20",
@@ -61,7 +84,20 @@ TARGETS = [
         cached=False,
     ),
     Target("detail_uncached", "/api/v1/movies/550/", "the same detail, cache disabled", BYPASS, cached=False),
-    Target("favorites_signed_in", "/api/v1/favorites/", "signed-in favorites list", auth=True, optional=True),
+    Target(
+        "favorites_signed_in",
+        f"/api/v1/favorites/?page_size={PERSONAL_PAGE}",
+        f"signed-in favorites list, {PERSONAL_PAGE} items",
+        auth=True,
+        optional=True,
+    ),
+    Target(
+        "watchlist_signed_in",
+        f"/api/v1/watchlist/?page_size={PERSONAL_PAGE}",
+        f"signed-in watchlist, {PERSONAL_PAGE} items",
+        auth=True,
+        optional=True,
+    ),
     Target(
         "zipf_mix", "/api/v1/movies/", "Zipf mix over every movie (85% details, 15% list pages)", zipf=True
     ),
@@ -99,7 +135,7 @@ CONFIG = {
     "connections": env_int("BENCH_CONNECTIONS", 32),
     "workers": env_int("BENCH_WORKERS", os.cpu_count() or 2),
     "threads": env_int("BENCH_THREADS", 4),
-    "servers": (os.environ.get("BENCH_SERVERS") or "gunicorn,granian").split(","),
+    "servers": (os.environ.get("BENCH_SERVERS") or "gunicorn,gunicorn-sync,granian").split(","),
     "warmup": env_int("BENCH_WARMUP", 40),
     "soak": env_int("BENCH_SOAK", 0),
     "warmup_hit_rate": float(os.environ.get("BENCH_WARMUP_HIT_RATE") or 0.95),

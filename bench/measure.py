@@ -11,7 +11,19 @@ from .config import BENCH, CONFIG, WRK_THREADS, Target
 
 
 def http_get(url: str, headers: dict | None = None) -> tuple[int, dict, bytes]:
-    request = urllib.request.Request(url, headers=headers or {})  # noqa: S310 - loopback only
+    return http_request("GET", url, headers)
+
+
+def http_request(
+    method: str, url: str, headers: dict | None = None, payload: dict | None = None
+) -> tuple[int, dict, bytes]:
+    """One request (a JSON body when `payload` is given): status, headers and body, errors included."""
+    headers = dict(headers or {})
+    data = None
+    if payload is not None:
+        data = json.dumps(payload).encode()
+        headers["Content-Type"] = "application/json"
+    request = urllib.request.Request(url, data=data, headers=headers, method=method)  # noqa: S310 - loopback
     try:
         with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
             return response.status, dict(response.headers), response.read()

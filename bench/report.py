@@ -128,11 +128,94 @@ WARM_TARGETS = (
     "zipf_mix",
     "tmdb3_detail",
     "tmdb3_popular",
+    "popular_signed_in",
+    "detail_signed_in",
+    "search_signed_in",
+    "favorites_signed_in",
+    "watchlist_signed_in",
 )
+
+
+# Issue 15's targets: each signed-in read against the anonymous cached read it is judged by.
+SIGNED_IN = (
+    ("popular_signed_in", "popular_cached", 0.7),
+    ("detail_signed_in", "detail_cached", 0.7),
+    ("search_signed_in", "search", 0.7),
+    ("favorites_signed_in", "popular_cached", 0.4),
+    ("watchlist_signed_in", "popular_cached", 0.4),
+)
+SIGNED_IN_BASES = tuple(dict.fromkeys(base for _, base, _ in SIGNED_IN))
+SIGNED_IN_CATALOG = ("popular_signed_in", "detail_signed_in", "search_signed_in")
+PERSONAL_LISTS = ("favorites_signed_in", "watchlist_signed_in")
+PERSONAL_MISS_SQL = 3  # at most, on the first read of a personal list after the user's own write
+
+
+def attach(summary: dict, probes: dict) -> dict:
+    """The one-request probes (bench/personal.py) beside each server's measured rows."""
+    for server, rows in summary.items():
+        for name, probe in probes.get(server, {}).items():
+            if name in rows:
+                rows[name].update(probe)
+    return summary
 
 
 def _verdict(value: float | None, ok: bool, shown: str) -> str:
     return "n/a" if value is None else f"{shown} ({'met' if ok else '**not met**'})"
+
+
+def _share(rows: dict, name: str, base: str) -> float | None:
+    """req/s of `name` over req/s of `base`, when both ran."""
+    if name not in rows or not (rows.get(base) or {}).get("rps"):
+        return None
+    return rows[name]["rps"] / rows[base]["rps"]
+
+
+def _most(rows: dict, names: tuple[str, ...], key: str) -> float | None:
+    values = [rows[name][key] for name in names if rows.get(name, {}).get(key) is not None]
+    return max(values) if values else None
+
+
+def signed_in_checks(row) -> None:
+    """The issue-15 rows of the Targets table (see SIGNED_IN)."""
+    for name, base, share in SIGNED_IN:
+        row(
+            f"`{name}` ≥ {share} of `{base}` req/s",
+            lambda rows, _, n=name, b=base, s=share: _verdict(
+                _share(rows, n, b), (_share(rows, n, b) or 0) >= s, f"{_share(rows, n, b) or 0:.2f}"
+            ),
+        )
+    for names, key, limit, label in (
+        (
+            SIGNED_IN_CATALOG,
+            "sql_per_request",
+            0,
+            "signed-in popular, detail, search: SQL queries per warm request",
+        ),
+        (PERSONAL_LISTS, "sql_per_request", 0, "favorites, watchlist: SQL queries per warm request (a hit)"),
+        (
+            PERSONAL_LISTS,
+            "sql_after_write",
+            PERSONAL_MISS_SQL,
+            "favorites, watchlist: SQL queries on the first read after the user's own write (a miss)",
+        ),
+    ):
+        row(
+            f"{label}: {'0' if limit == 0 else f'≤ {limit}'} (largest)",
+            lambda rows, _, n=names, k=key, limit=limit: _verdict(
+                _most(rows, n, k), (_most(rows, n, k) or 0) <= limit, f"{_most(rows, n, k) or 0:.2f}"
+            ),
+        )
+    row("body bytes per item: favorites, watchlist against popular signed in (a figure, no target)", _bytes)
+
+
+def _bytes(rows: dict, _server: str) -> str:
+    sizes = {
+        name: rows.get(f"{name}_signed_in", {}).get("bytes_per_item")
+        for name in ("favorites", "watchlist", "popular")
+    }
+    if sizes["popular"] is None:
+        return "n/a"
+    return ", ".join(f"{name} {size:.0f} B" for name, size in sizes.items() if size is not None)
 
 
 def target_checks(summary: dict, soaked: dict) -> list[tuple[str, dict[str, str]]]:
@@ -184,6 +267,8 @@ def target_checks(summary: dict, soaked: dict) -> list[tuple[str, dict[str, str]
         ),
     )
 
+    signed_in_checks(row)
+
     def nginx(rows, _):
         cached, file = rows.get("nginx_cached"), rows.get("nginx_file")
         ratio = cached["rps"] / file["rps"] if cached and file and file["rps"] else None
@@ -216,6 +301,54 @@ def targets_text(summary: dict, soaked: dict) -> str:
     return "\n".join(lines)
 
 
+def signed_in_text(summary: dict) -> str:
+    """Issue 15's table: each signed-in read beside the anonymous read it is judged by, with the
+    one-request probes (SQL warm and after the user's own write, bytes per item, flags merged)."""
+    lines = []
+    for server, rows in summary.items():
+        for name, base, share in SIGNED_IN:
+            if name not in rows:
+                continue
+            mine, theirs = rows[name], rows.get(base) or {}
+            ratio = _share(rows, name, base)
+            lines.append(
+                f"| {server} | {name} | {mine['rps']:.0f} | {mine['p99_ms']:.2f} | {base} "
+                f"| {theirs.get('rps', 0):.0f} | {'—' if ratio is None else f'{ratio:.2f}'} (≥ {share}) "
+                f"| {mine['sql_per_request']:.2f} | {_figure(mine.get('sql_warm_probe'))} "
+                f"| {_figure(mine.get('sql_after_write'))} | {_size(mine)} | {_size(theirs)} | {_flags(mine)} |"
+            )
+    if not lines:
+        return ""
+    return "\n".join(
+        [
+            "### Signed-in reads (the bench user's token; targets in the table above)",
+            "",
+            "| server | target | req/s | p99 ms | judged against | its req/s | share | SQL/req (run) "
+            "| SQL, one warm request | SQL, first read after the user's write | bytes/item (items) "
+            "| anonymous bytes/item | flags on the page: favorite / watchlist / watched |",
+            "|---|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---|",
+            *lines,
+        ]
+    )
+
+
+def _figure(value: float | None) -> str:
+    return "—" if value is None else f"{value:.0f}"
+
+
+def _size(row: dict) -> str:
+    per_item = row.get("bytes_per_item")
+    return "—" if per_item is None else f"{per_item:.0f} ({row['items']})"
+
+
+def _flags(row: dict) -> str:
+    counted = row.get("flags")
+    if not counted:
+        return "—"
+    watched = counted.get("watched")
+    return f"{counted['favorite']} / {counted['watchlist']} / {'no field' if watched is None else watched}"
+
+
 def nginx_setup_text() -> str:
     if not NGINX["version"]:
         return ""
@@ -231,6 +364,19 @@ server's `/metrics`. `nginx_file` is the same response body, written at
 start to a file under the static root and served by the `/static/` location with the same `Content-Type`: the
 ceiling for the ratio. As deployed, the catalog location writes an access-log line per request and the static
 one does not. wrk shares the 2 cores with nginx's workers, so both figures are partly bounded by wrk itself.
+"""
+
+
+def signed_in_setup_text() -> str:
+    return """
+Signed-in targets (`*_signed_in`): the same URLs as their anonymous counterparts with a bearer token of the
+bench user, who keeps favorites, watchlist entries and viewings on those pages (`bench/personal.py` adds
+them through the API before measuring: every other movie of popular's first page, movie 550, some search
+results, and less popular movies until each personal list holds more than a page). "SQL/req (run)" is the
+mean over the measured runs (from `/metrics`, authentication included). After measuring, each server is
+probed one request at a time: SQL of one warm request, and SQL of the first read after the user's own
+write (a new note on their first favorite, or watchlist entry for the watchlist); body bytes per item
+of the uncompressed response; how many items carry each personal flag.
 """
 
 
@@ -284,6 +430,8 @@ per application request (from `/metrics`); "TMDb calls" are upstream calls made 
 {table(summary, targets, memory)}
 {conclusion(summary)}
 
+{signed_in_text(summary)}
+{signed_in_setup_text()}
 {nginx_text(summary)}
 {nginx_setup_text()}
 {soak_text(soaked)}

@@ -1,10 +1,12 @@
-"""`make bench`: the app under gunicorn and granian (production settings) on PostgreSQL + Redis, measured with wrk.
+"""`make bench`: the app under gunicorn (gthread, sync) and granian (production settings) on PostgreSQL + Redis, with wrk.
 
 Everything is configurable from the environment (defaults in brackets):
   BENCH_DATABASE_URL [postgres://postgres@127.0.0.1:5432/movie_nexus_bench]  (created if missing)
   BENCH_REDIS_URL [redis://127.0.0.1:6379/15]   BENCH_CACHE_KEY_PREFIX [bench]  (only those keys are cleared)
   BENCH_MOVIES [5000]  BENCH_DURATION [5] s per run  BENCH_ROUNDS [2]  BENCH_CONNECTIONS [32]
-  BENCH_SERVERS [gunicorn,granian] (also: gunicorn-sync)  BENCH_WORKERS [cores]  BENCH_THREADS [4]  BENCH_ONLY [all targets]
+  BENCH_SERVERS [gunicorn,gunicorn-sync,granian] (gunicorn = gthread workers; granian is the deployment's)
+  BENCH_WORKERS [cores]  BENCH_THREADS [4]  BENCH_ONLY [all targets] (comma-separated names; the baseline
+    and the anonymous reads the named signed-in targets are judged by always run too)
   BENCH_WARMUP [40] s at most of Zipf warm-up per server, ending early at BENCH_WARMUP_HIT_RATE [0.95]
   BENCH_ZIPF_EXPONENT [1.1]  BENCH_SOAK [0] s of Zipf mix per server afterwards, sampling worker RSS
   BENCH_TMDB_BASE_URL [http://127.0.0.1:9/3, refuses: every upstream call is counted and fails fast]
@@ -12,8 +14,13 @@ Everything is configurable from the environment (defaults in brackets):
     targets nginx_cached (the anonymous detail answered from nginx's proxy cache) and nginx_file (nginx
     serving the same bytes from a static file); the report gives their ratio (target >= 0.5). "off",
     or no nginx installed, reports them as n/a.
+  FREE_PORT_RANGE [unset: the kernel picks] e.g. 15200-15299: the ports the servers and nginx listen on
 
-Targets are the TARGETS list below; endpoints that do not exist on this build are reported as
+The signed-in targets (`*_signed_in`) send the token of a bench user whom bench/personal.py gives
+favorites, watchlist entries and viewings on the measured pages; each server is then probed one
+request at a time (SQL warm and after the user's own write, bytes per item, flags merged).
+
+Targets are the TARGETS list in bench/config.py; endpoints that do not exist on this build are reported as
 "n/a" (mark new ones optional until they land).
 """
 
@@ -29,10 +36,23 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 
-from . import proxy
+from . import personal, proxy
 from .config import BACKEND, BENCH_TMDB_KEY, CONFIG, RESULTS, ROOT, TARGETS, ZIPF_EXPONENT, Target
 from .measure import deltas, http_get, run_wrk, scrape
-from .report import LOAD, NGINX, conclusion, nginx_text, summarise, table, targets_text, write_report
+from .report import (
+    LOAD,
+    NGINX,
+    SIGNED_IN,
+    SIGNED_IN_BASES,
+    attach,
+    conclusion,
+    nginx_text,
+    signed_in_text,
+    summarise,
+    table,
+    targets_text,
+    write_report,
+)
 from .servers import Server
 from .tmdb import Upstream
 from .tmdb import start as start_upstream
@@ -114,7 +134,39 @@ def prepare(env: dict) -> dict:
     pair = TokenService().issue_for_new_session(
         user=user, ip_address=None, user_agent="bench", device="bench"
     )
-    return {"counts": counts, "token": pair.access, "ranked_ids": ranked}
+    return {"counts": counts, "token": pair.access, "ranked_ids": ranked, "upstream": upstream_movies()}
+
+
+def upstream_movies(count: int = 500) -> list[dict]:
+    """The most popular movies with the values the catalog stores, for the TMDb double to serve."""
+    from apps.movies.models import Movie
+
+    movies = (
+        Movie.objects.filter(is_active=True).order_by("-popularity").prefetch_related("movie_genres__genre")
+    )
+    return [
+        {
+            "tmdb_id": movie.tmdb_id,
+            "title": movie.title,
+            "original_title": movie.original_title,
+            "overview": movie.overview,
+            "original_language": movie.original_language,
+            "adult": movie.adult,
+            "popularity": movie.popularity,
+            "vote_average": movie.vote_average,
+            "vote_count": movie.vote_count,
+            "release_date": movie.release_date.isoformat() if movie.release_date else "",
+            "poster_path": movie.poster_path or None,
+            "backdrop_path": movie.backdrop_path or None,
+            "genre_ids": [
+                link.genre.tmdb_id
+                for link in sorted(
+                    movie.movie_genres.all(), key=lambda link: (link.position, not link.is_primary)
+                )
+            ],
+        }
+        for movie in movies[:count]
+    ]
 
 
 def issue_tmdb_key() -> None:
@@ -186,7 +238,7 @@ def warm_zipf(wrk: str, server: Server, target: Target, token: str, paths: Path,
         result = run_wrk(wrk, server.base + target.path, target, token, paths, duration=4)
         hit_rate = deltas(before, scrape(server.base, metrics_token))["hit_rate"] or 0.0
         requests += result["requests"]
-    print(f"  {server.name:<9} Zipf warm-up: {requests} requests, last chunk's hit rate {hit_rate:.1%}")
+    print(f"  {server.name:<13} Zipf warm-up: {requests} requests, last chunk's hit rate {hit_rate:.1%}")
     return {"requests": requests, "hit_rate": hit_rate}
 
 
@@ -209,7 +261,7 @@ def measure(wrk, servers, targets, token, metrics_token, paths, upstream: Upstre
                     result["tmdb_calls"] = upstream.requests() - upstream_before
                 runs[server.name][target.name].append(result)
                 print(
-                    f"  round {round_number} {server.name:<9} {target.name:<24} {result['rps']:>9.0f} req/s"
+                    f"  round {round_number} {server.name:<13} {target.name:<24} {result['rps']:>9.0f} req/s"
                     f"  p50 {result['p50_ms']:6.2f} ms  p99 {result['p99_ms']:7.2f} ms",
                     flush=True,
                 )
@@ -234,7 +286,7 @@ def soak(wrk: str, servers: list[Server], target: Target, token: str, paths: Pat
             "max": max(samples),
         }
         print(
-            f"  soak {server.name:<9} {CONFIG['soak']} s: RSS {samples[0]} → {samples[-1]} KiB (max {max(samples)})"
+            f"  soak {server.name:<13} {CONFIG['soak']} s: RSS {samples[0]} → {samples[-1]} KiB (max {max(samples)})"
         )
     return report
 
@@ -263,6 +315,11 @@ def start_nginx(servers: list[Server], targets: list[Target]) -> None:
                 server.front.publish(target.path, target.copy_of, target.headers)
 
 
+def wanted_names(only: list[str]) -> set[str]:
+    """BENCH_ONLY's targets, the baseline, and the anonymous reads its signed-in ones are judged by."""
+    return {"baseline", *only, *(base for name, base, _ in SIGNED_IN if name in only)}
+
+
 def main() -> None:
     # SIGTERM unwinds like Ctrl-C, so the finally below stops every process this run started.
     signal.signal(signal.SIGTERM, lambda signum, _frame: sys.exit(128 + signum))
@@ -276,11 +333,11 @@ def main() -> None:
     prepared = prepare(env)
     paths = zipf_paths(prepared["ranked_ids"])
     token = prepared["token"]
-    upstream = start_upstream(prepared["ranked_ids"])
+    upstream = start_upstream(prepared["upstream"])
     if upstream.present:
         env |= {"TMDB_BASE_URL": upstream.base_url, "TMDB_API_KEY": upstream.api_key}
     print(f"TMDb: {'the local double at ' + upstream.base_url if upstream.present else 'none (closed port)'}")
-    requested = [t for t in TARGETS if not CONFIG["only"] or t.name in CONFIG["only"] or t.name == "baseline"]
+    requested = [t for t in TARGETS if not CONFIG["only"] or t.name in wanted_names(CONFIG["only"])]
     wanted = without_nginx(requested) if any(t.via_nginx for t in requested) else requested
     servers = [Server(name, env) for name in CONFIG["servers"]]
     try:
@@ -288,6 +345,9 @@ def main() -> None:
             server.wait_ready()
         if any(t.via_nginx for t in wanted):
             start_nginx(servers, wanted)
+        if any(t.auth for t in wanted):
+            added = personal.seed(servers[0].base, token, prepared["ranked_ids"])
+            print("the bench user keeps: " + ", ".join(f"{path} {count}" for path, count in added.items()))
         print("checking targets …", flush=True)
         targets = preflight(servers[0], wanted, token, paths)
         unavailable = [t.name for t in requested if t not in targets]
@@ -298,6 +358,15 @@ def main() -> None:
         runs = measure(wrk, servers, targets, token, metrics_token, paths, upstream)
         zipf = next((target for target in targets if target.zipf), None)
         soaked = soak(wrk, servers, zipf, token, paths) if CONFIG["soak"] and zipf else {}
+        print("probing the signed-in targets one request at a time …", flush=True)
+        probes = {
+            server.name: personal.probe(server.base, token, metrics_token, targets)
+            | personal.probe_anonymous(server.base, targets, SIGNED_IN_BASES)
+            for server in servers
+        }
+        for server, probed in probes.items():
+            for name in personal.unflagged(probed):
+                print(f"  WARNING {server} {name}: no movie on the page carries a personal flag")
         memory = {}
         for server in servers:
             end = server.worker_memory()
@@ -313,7 +382,7 @@ def main() -> None:
             except Exception as error:  # noqa: BLE001 - stop the others anyway, then report it
                 print(f"stopping {server.name} failed: {error!r}", file=sys.stderr)
         upstream.stop()
-    summary = summarise(runs)
+    summary = attach(summarise(runs), probes)
     elapsed = time.monotonic() - clock
     write_report(summary, targets, memory, prepared["counts"], started, elapsed, unavailable, warmup, soaked)
     print()
@@ -321,6 +390,8 @@ def main() -> None:
     print(conclusion(summary))
     print()
     print(targets_text(summary, soaked))
+    if signed_in_text(summary):
+        print("\n" + signed_in_text(summary))
     if nginx_text(summary):
         print("\n" + nginx_text(summary))
     print(f"\nwritten: docs/performance.md, {RESULTS / 'latest.json'}")

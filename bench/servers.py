@@ -4,7 +4,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import tempfile
 import time
@@ -15,9 +14,10 @@ from .measure import http_get
 
 
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    """The deploy tests' choice of port (FREE_PORT_RANGE when set, else the kernel's)."""
+    from .proxy import harness  # proxy imports this module
+
+    return harness().free_port()
 
 
 def server_command(name: str, port: int) -> list[str]:

@@ -35,22 +35,26 @@ class Upstream:
                 self.double.stop()
 
 
-def start(ranked_ids: list[int]) -> Upstream:
+def start(movies: list[dict]) -> Upstream:
+    """The double, holding `movies` (the catalog's most popular, with their stored list values)."""
     try:
         from testing.tmdb.double import API_KEY, TMDbDouble
     except ImportError:
         return Upstream()
     double = TMDbDouble().start()
-    _seed(double, ranked_ids[:500])
+    _seed(double, movies[:500])
     return Upstream(double, API_KEY)
 
 
-def _seed(double, ids: list[int]) -> None:
-    """The same movies as the local catalog, and the lists TMDb serves (best effort: the double's
-    seeding API belongs to the catalog code and may differ)."""
+def _seed(double, movies: list[dict]) -> None:
+    """The same movies as the local catalog, with the values the catalog stores (so a list or a
+    search read from TMDb finds nothing to change in the rows), and the lists TMDb serves (best
+    effort: the double's seeding API belongs to the catalog code and may differ)."""
+    ids = [movie["tmdb_id"] for movie in movies]
     with contextlib.suppress(AttributeError, TypeError, ValueError, KeyError):
-        for tmdb_id in ids:
-            double.add_movie(tmdb_id)
+        for movie in movies:
+            values = {key: value for key, value in movie.items() if key != "tmdb_id"}
+            double.add_movie(movie["tmdb_id"], **values)
         for name in ("popular", "top_rated", "now_playing", "upcoming", "trending"):
             with contextlib.suppress(AttributeError, TypeError, ValueError, KeyError):
                 double.set_list(name, ids[:100])

@@ -8,6 +8,8 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[4]
@@ -95,10 +97,30 @@ def nginx_command(conf: Path, *args: str) -> list[str]:
     return [nginx_binary(), "-p", str(conf.parent), "-c", str(conf), "-e", "stderr", *args]
 
 
+# FREE_PORT_RANGE="15200-15299": hand out loopback ports from that range only (round robin over the
+# free ones), for a machine where several people's tests and benches must stay in agreed ranges.
+PORT_RANGE_VARIABLE = "FREE_PORT_RANGE"
+_next_in_range = {"port": 0}
+
+
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    """A free loopback port: the kernel's choice, or the next free one in FREE_PORT_RANGE when set."""
+    span = os.environ.get(PORT_RANGE_VARIABLE, "").strip()
+    if not span:
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            return sock.getsockname()[1]
+    low, high = (int(part) for part in span.split("-"))
+    start = max(low, _next_in_range["port"])
+    for port in [*range(start, high + 1), *range(low, start)]:
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        _next_in_range["port"] = port + 1  # not this one again until the range wraps around
+        return port
+    raise AssertionError(f"no free port in {PORT_RANGE_VARIABLE}={span}")
 
 
 def wait_for_port(port: int, process: subprocess.Popen, *, timeout: float, log: Path | None = None) -> None:
@@ -176,3 +198,35 @@ def database_url(settings_dict: dict) -> str:
     password = f":{settings_dict['PASSWORD']}" if settings_dict["PASSWORD"] else ""
     host = settings_dict["HOST"] or "127.0.0.1"
     return f"postgres://{user}{password}@{host}:{settings_dict['PORT'] or 5432}/{settings_dict['NAME']}"
+
+
+@contextmanager
+def replicas_behind_nginx(
+    tmp: Path, envs: list[dict[str, str]], *, ports: list[int], host: str, static_root: Path
+) -> Iterator[tuple[list[str], str]]:
+    """`docker/entrypoint.sh web` once per environment (each listening on its port), then real nginx
+    with the deployment's config in front of them all; yields the replicas' URLs and nginx's, and
+    stops everything it started, in reverse order."""
+    processes = []
+    try:
+        for index, (env, port) in enumerate(zip(envs, ports, strict=True)):
+            log = tmp / f"web{index}.log"
+            env = {**env, "WEB_BIND": f"127.0.0.1:{port}"}
+            processes.append(start(["bash", str(DOCKER_DIR / "entrypoint.sh"), "web"], env=env, log=log))
+        for index, (port, process) in enumerate(zip(ports, processes, strict=True)):
+            wait_for_port(port, process, timeout=90, log=tmp / f"web{index}.log")
+        nginx_port = free_port()
+        conf = render_nginx(
+            tmp / "nginx",
+            port=nginx_port,
+            static_root=static_root,
+            upstreams=[f"127.0.0.1:{port}" for port in ports],
+            server_name=host,
+        )
+        nginx_log = tmp / "nginx.log"
+        processes.append(start(nginx_command(conf, "-g", "daemon off;"), env=dict(os.environ), log=nginx_log))
+        wait_for_port(nginx_port, processes[-1], timeout=15, log=nginx_log)
+        yield [f"http://127.0.0.1:{port}" for port in ports], f"http://127.0.0.1:{nginx_port}"
+    finally:
+        for process in reversed(processes):
+            stop(process)

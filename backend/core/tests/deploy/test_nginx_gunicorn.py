@@ -90,48 +90,30 @@ def stack(request, tmp_path_factory, django_db_setup, django_db_blocker):
         database_url = harness.database_url(connection.settings_dict)
     cache_prefix = f"{os.environ.get('CACHE_KEY_PREFIX', 'mnx')}-nginx-{uuid.uuid4().hex[:8]}"
     ports = [harness.free_port(), harness.free_port()]
-    processes, logs = [], []
-    try:
-        for index, port in enumerate(ports):
-            log = tmp / f"web{index}.log"
-            env = _replica_env(
-                server=server,
-                port=port,
-                static_root=static_root,
-                database_url=database_url,
-                cache_prefix=cache_prefix,
-            )
-            processes.append(
-                harness.start(["bash", str(harness.DOCKER_DIR / "entrypoint.sh"), "web"], env=env, log=log)
-            )
-            logs.append(log)
-        for port, process, log in zip(ports, processes, logs, strict=True):
-            harness.wait_for_port(port, process, timeout=90, log=log)
-        nginx_port = harness.free_port()
-        conf = harness.render_nginx(
-            tmp / "nginx",
-            port=nginx_port,
-            static_root=static_root,
-            upstreams=[f"127.0.0.1:{port}" for port in ports],
-            server_name=HOST,
-        )
-        nginx_log = tmp / "nginx.log"
-        nginx = harness.start(
-            harness.nginx_command(conf, "-g", "daemon off;"), env=dict(os.environ), log=nginx_log
-        )
-        processes.append(nginx)
-        harness.wait_for_port(nginx_port, nginx, timeout=15, log=nginx_log)
-        yield Stack(
+    envs = [
+        _replica_env(
             server=server,
-            nginx_url=f"http://127.0.0.1:{nginx_port}",
-            replicas=[f"http://127.0.0.1:{port}" for port in ports],
-            logs=logs,
+            port=port,
             static_root=static_root,
-            movie_ids=[movie.tmdb_id for movie in movies],
+            database_url=database_url,
+            cache_prefix=cache_prefix,
         )
+        for port in ports
+    ]
+    try:
+        with harness.replicas_behind_nginx(tmp, envs, ports=ports, host=HOST, static_root=static_root) as (
+            replicas,
+            nginx_url,
+        ):
+            yield Stack(
+                server=server,
+                nginx_url=nginx_url,
+                replicas=replicas,
+                logs=[tmp / f"web{index}.log" for index in range(len(ports))],
+                static_root=static_root,
+                movie_ids=[movie.tmdb_id for movie in movies],
+            )
     finally:
-        for process in reversed(processes):
-            harness.stop(process)
         with django_db_blocker.unblock():
             Movie.objects.filter(tmdb_id__in=[movie.tmdb_id for movie in movies]).delete()
             User.objects.filter(email=ADMIN_EMAIL).delete()
