@@ -21,15 +21,7 @@ class AuthenticationConfig(AppConfig):
 
     def _forget_changed_users(self) -> None:
         """A saved or deleted user's cached principal (and everything else cached about them) is
-        stale once the change commits: whatever saved it (a service, the admin, a shell)."""
-        from django.db.models.signals import post_delete, post_save
+        stale once the change commits."""
+        from .principal import forget_when_changed
 
-        from .principal import forget
-
-        def changed(sender, instance, **kwargs) -> None:
-            forget(instance.pk)
-
-        # weak=False: `changed` lives only in this closure, a weak reference would drop it at once.
-        user_model = self.get_model("User")
-        post_save.connect(changed, sender=user_model, dispatch_uid="principal-user-saved", weak=False)
-        post_delete.connect(changed, sender=user_model, dispatch_uid="principal-user-deleted", weak=False)
+        forget_when_changed(self.get_model("User"), user_id=lambda user: user.pk, new_rows=False)

@@ -110,3 +110,19 @@ def read(user_id: int, sid: str) -> tuple[Principal | None, Any, int | None]:
 def forget(user_id: int) -> None:
     """Everything cached about the user is stale (now, and again once the open transaction commits)."""
     cache.invalidate_user(user_id)
+
+
+def forget_when_changed(model, *, user_id=lambda instance: instance.user_id, new_rows: bool = True) -> None:
+    """Whatever saves or deletes a `model` row (a service, the admin, a cascade, a shell), the
+    owner's cache goes stale once it commits (`new_rows=False`: a new row has nothing cached yet). The services invalidate explicitly too; this is
+    the net under everything else."""
+    from django.db.models.signals import post_delete, post_save
+
+    def changed(sender, instance, created: bool = False, **kwargs) -> None:
+        if new_rows or not created:
+            forget(user_id(instance))
+
+    label = model._meta.label_lower
+    # weak=False: `changed` lives only in this closure, a weak reference would drop it at once.
+    post_save.connect(changed, sender=model, dispatch_uid=f"forget-{label}-saved", weak=False)
+    post_delete.connect(changed, sender=model, dispatch_uid=f"forget-{label}-deleted", weak=False)

@@ -8,3 +8,8 @@ class HistoryConfig(AppConfig):
     name = "apps.history"
     label = "history"
     verbose_name = "Watched history"
+
+    def ready(self) -> None:
+        from apps.authentication.principal import forget_when_changed
+
+        forget_when_changed(self.get_model("Viewing"))  # the owner's watched flags, whoever wrote it

@@ -26,12 +26,9 @@ class UsersConfig(AppConfig):
     def _forget_changed_preferences(self) -> None:
         """Preferences are part of the cached principal (language, region, adult titles) and
         favourite genres shape "for you": any profile change makes the user's cache stale."""
-        from django.db.models.signals import m2m_changed, post_delete, post_save
+        from django.db.models.signals import m2m_changed
 
-        from apps.authentication.principal import forget
-
-        def changed(sender, instance, **kwargs) -> None:
-            forget(instance.user_id)
+        from apps.authentication.principal import forget, forget_when_changed
 
         def genres_changed(sender, instance, *, reverse: bool, pk_set, **kwargs) -> None:
             if not reverse:  # profile.favorite_genres.add(…)
@@ -43,8 +40,7 @@ class UsersConfig(AppConfig):
                 forget(user_id)
 
         profile = self.get_model("Profile")
-        post_save.connect(changed, sender=profile, dispatch_uid="principal-profile-saved", weak=False)
-        post_delete.connect(changed, sender=profile, dispatch_uid="principal-profile-deleted", weak=False)
+        forget_when_changed(profile)
         m2m_changed.connect(
             genres_changed,
             sender=profile.favorite_genres.through,

@@ -64,6 +64,7 @@ def test_registration_email_waits_for_the_commit(api_client, django_capture_on_c
         )
         # then: nothing is sent before the transaction commits
         assert mail.outbox == []
-    assert len(callbacks) == 1
-    callbacks[0]()
+    emails = [callback for callback in callbacks if "EmailOutboxService" in callback.__qualname__]
+    assert len(emails) == 1  # (the others make the new profile's caches stale)
+    emails[0]()
     assert mail.outbox[-1].to == ["new@example.com"]

@@ -199,7 +199,7 @@ def test_an_ended_session_or_account_is_refused_on_the_very_next_request(movies,
         assert response["Cache-Control"] == "private, no-store"
 
 
-def test_staff_deactivation_in_bulk_is_refused_at_once(movies, rf):
+def test_staff_deactivation_in_bulk_is_refused_at_once(movies, rf, monkeypatch):
     from django.contrib.admin.sites import site
 
     ann = reader("ann@example.com")
@@ -208,7 +208,7 @@ def test_staff_deactivation_in_bulk_is_refused_at_once(movies, rf):
     model_admin = site._registry[User]
     request = rf.post("/admin/")
     request.user = admin
-    model_admin.message_user = lambda *args, **kwargs: None
+    monkeypatch.setattr(model_admin, "message_user", lambda *args, **kwargs: None)
     model_admin._set_active(request, User.objects.filter(pk=ann.user.pk), active=False)
     assert ann.get(LIST).status_code == 401
 
@@ -288,3 +288,17 @@ def test_favorite_genres_changed_from_either_side_make_the_users_cache_stale(sid
     else:
         genre.fans.add(profile)
     assert cache.namespace_version(name, reuse_for=0) != before
+
+
+@pytest.mark.django_db(transaction=True)
+def test_rows_written_outside_the_services_show_on_the_next_request_too(movies):
+    # e.g. staff deleting a favorite in the admin, or a viewing added from a shell
+    ann = reader("ann@example.com")
+    favorite = Favorite.objects.create(user=ann.user, movie=movies[0])
+    assert flags(ann.get(LIST))[movies[0].tmdb_id][0] is True
+    favorite.delete()
+    Viewing.objects.create(user=ann.user, movie=movies[1], watched_on=datetime.date(2024, 1, 1))
+    after = flags(ann.get(LIST))
+    assert after[movies[0].tmdb_id][0] is False
+    assert after[movies[1].tmdb_id][2] == {"date": "2024-01-01", "rating": None}
+    assert ann.get("/api/v1/favorites/").json()["data"] == []
