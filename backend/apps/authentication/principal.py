@@ -22,8 +22,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 
 from core import cache
-from core.cache import keys
-from core.cache.namespaces import version_and_values
+from core.cache import keys, namespaces
 
 # The User columns a principal holds; every other column is deferred on the request's user.
 PRINCIPAL_FIELDS = ("id", "is_active", "is_staff", "is_superuser", "email_verified", "session_epoch")
@@ -89,38 +88,46 @@ def load_principal(user_id: int) -> Principal | None:
 
 
 def read(user_id: int, sid: str) -> tuple[Principal | None, Any, int | None]:
-    """(principal, the cached state of session `sid` or None, data version) in one round trip;
-    the principal from the database when the cache holds none for the current version."""
-    principal_key = keys.user_principal(user_id)
-    found = version_and_values(keys.user_data_namespace(user_id), [principal_key, keys.session_state(sid)])
+    """(principal, the cached state of session `sid` or None, the user's data version) in one
+    round trip; the principal from the database when the cache holds none for the current
+    account version. The data version (favorites, history) versions their flags and pages."""
+    principal_key, session_key = keys.user_principal(user_id), keys.session_state(sid)
+    found = namespaces.versions_and_values(
+        [keys.user_data_namespace(user_id), keys.user_account_namespace(user_id)],
+        [principal_key, session_key],
+    )
     if found is None:  # the cache cannot answer: the database decides, nothing is stored
         return load_principal(user_id), None, None
-    version, values = found
+    (data_version, account_version), values = found
     cached = values.get(principal_key)
-    if isinstance(cached, tuple) and len(cached) == 2 and cached[0] == version:
+    if isinstance(cached, tuple) and len(cached) == 2 and cached[0] == account_version:
         principal = cached[1]
     else:
         principal = load_principal(user_id)
         # Stamped with the version read before the database: a change committed meanwhile has
         # bumped it, so this entry is refused by the next request.
-        cache.set(principal_key, (version, principal), ttl=settings.AUTH_PRINCIPAL_CACHE_SECONDS)
-    return principal, values.get(keys.session_state(sid)), version
+        cache.set(principal_key, (account_version, principal), ttl=settings.AUTH_PRINCIPAL_CACHE_SECONDS)
+    return principal, values.get(session_key), data_version
 
 
 def forget(user_id: int) -> None:
-    """Everything cached about the user is stale (now, and again once the open transaction commits)."""
-    cache.invalidate_user(user_id)
+    """Everything cached about the user, their principal included, is stale (now, and again once
+    the open transaction commits)."""
+    cache.invalidate_user(user_id, account=True)
 
 
-def forget_when_changed(model, *, user_id=lambda instance: instance.user_id, new_rows: bool = True) -> None:
+def forget_when_changed(
+    model, *, user_id=lambda instance: instance.user_id, new_rows: bool = True, account: bool = True
+) -> None:
     """Whatever saves or deletes a `model` row (a service, the admin, a cascade, a shell), the
-    owner's cache goes stale once it commits (`new_rows=False`: a new row has nothing cached yet). The services invalidate explicitly too; this is
+    owner's cache goes stale once it commits (`new_rows=False`: a new row has nothing cached yet;
+    `account=False`: the row is the user's data, their principal stays). The services invalidate explicitly too; this is
     the net under everything else."""
     from django.db.models.signals import post_delete, post_save
 
     def changed(sender, instance, created: bool = False, **kwargs) -> None:
         if new_rows or not created:
-            forget(user_id(instance))
+            cache.invalidate_user(user_id(instance), account=account)
 
     label = model._meta.label_lower
     # weak=False: `changed` lives only in this closure, a weak reference would drop it at once.

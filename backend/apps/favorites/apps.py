@@ -17,4 +17,4 @@ class FavoritesConfig(AppConfig):
         # Signed-in catalog reads: the shared cached page, with this reader's flags spliced in.
         register_reader_resolver(resolve_reader)
         for model in (self.get_model("Favorite"), self.get_model("WatchlistItem")):
-            forget_when_changed(model)  # the owner's flags and pages, whoever wrote the row
+            forget_when_changed(model, account=False)  # the owner's flags and pages, whoever wrote it

@@ -3,6 +3,7 @@
 from collections.abc import Iterable
 
 from django.http import HttpResponse
+from rest_framework.exceptions import AuthenticationFailed
 
 from core import cache
 from core.cache import keys
@@ -47,9 +48,14 @@ def page_lookup(request, *, list_name: str, known: Iterable[str]) -> tuple[HttpR
 
     One page of the user's `list_name` is kept per data version and query (the parameters in
     `known`: any other cannot change it), so a hit costs no SQL. The version is the one the
-    request's authentication read (one round trip for both); without it (the cache is away)
-    nothing is cached: (None, None)."""
-    bearer = getattr(getattr(request, "_request", request), "bearer", None)
+    request's authentication read (one round trip for both); without it (the cache is away) or
+    without a bearer token that authenticates, nothing is cached: (None, None)."""
+    from apps.authentication.authentication import SessionJWTAuthentication
+
+    try:
+        bearer = SessionJWTAuthentication().authenticated(request)  # once per request
+    except AuthenticationFailed:
+        return None, None  # the view answers (401)
     if bearer is None or bearer.version is None:
         return None, None
     wanted = set(known)

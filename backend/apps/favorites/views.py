@@ -74,14 +74,25 @@ class EntryCollectionApi(ListModelMixin, EntryApi):
         params.is_valid(raise_exception=True)
         return self.get_service().list_entries(filters=EntryFilters(**params.validated_data))
 
+    def dispatch(self, request, *args, **kwargs):
+        """A page cached for this user and query answers before DRF runs (as the catalog's do):
+        no SQL, no serialization. Pages are kept per data version: any change of theirs, or to
+        the catalog, is a new key."""
+        if request.method == "GET":
+            known = {*self.FilterSerializer().fields, *PAGING_PARAMETERS}
+            cached, request.page_store_as = caching.page_lookup(
+                request, list_name=self.list_name, known=known
+            )
+            if cached is not None:
+                cached["Cache-Control"] = PRIVATE_NO_STORE
+                cached["X-Cache"] = "HIT"
+                cached["Vary"] = "Authorization"
+                return cached
+        return super().dispatch(request, *args, **kwargs)
+
     def get(self, request):
-        # Cached per user and query until their next change (any write of theirs bumps the version).
-        known = {*self.FilterSerializer().fields, *PAGING_PARAMETERS}
-        cached, store_as = caching.page_lookup(request, list_name=self.list_name, known=known)
-        if cached is not None:
-            return cached
         response = self.list(request)
-        response.store_as = store_as
+        response.store_as = getattr(request, "page_store_as", None)
         return response
 
     def paginate_queryset(self, queryset):

@@ -12,4 +12,6 @@ class HistoryConfig(AppConfig):
     def ready(self) -> None:
         from apps.authentication.principal import forget_when_changed
 
-        forget_when_changed(self.get_model("Viewing"))  # the owner's watched flags, whoever wrote it
+        forget_when_changed(
+            self.get_model("Viewing"), account=False
+        )  # the owner's watched flags, whoever wrote it

@@ -137,19 +137,23 @@ def invalidate_catalog() -> None:
     bump_namespace(keys.NS_CATALOG)
 
 
-def invalidate_user(user_id: int) -> None:
-    """Everything cached about one user (their lists, stats, flags, principal) is stale: now, and
-    again once the open transaction commits. The second bump closes the window in which a reader
-    could cache the state before the commit under the new version."""
-    name = keys.user_data_namespace(user_id)
-    _bump_quietly(name)
+def invalidate_user(user_id: int, *, account: bool = False) -> None:
+    """What is cached about one user's data (their lists, stats, flags) is stale, and with
+    `account` also their principal (account, sessions, preferences): now, and again once the
+    open transaction commits. The second bump closes the window in which a reader could cache
+    the state before the commit under the new version."""
+    names = [keys.user_data_namespace(user_id)]
+    if account:
+        names.append(keys.user_account_namespace(user_id))
+    _bump_quietly(names)
     if transaction.get_connection().in_atomic_block:
-        transaction.on_commit(lambda: _bump_quietly(name), robust=True)
+        transaction.on_commit(lambda: _bump_quietly(names), robust=True)
 
 
-def _bump_quietly(name: str) -> None:
+def _bump_quietly(names: list[str]) -> None:
     """The write this follows has succeeded: a cache outage must not turn it into an error."""
-    try:
-        bump_namespace(name)
-    except Exception:  # any cache failure; the TTL bounds the staleness
-        logger.warning("Could not invalidate cache namespace %s", name, exc_info=True)
+    for name in names:
+        try:
+            bump_namespace(name)
+        except Exception:  # any cache failure; the TTL bounds the staleness
+            logger.warning("Could not invalidate cache namespace %s", name, exc_info=True)

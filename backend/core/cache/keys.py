@@ -98,6 +98,12 @@ def user_data_namespace(user_id: int) -> str:
     return user_namespace(user_id, "favorites")
 
 
+def user_account_namespace(user_id: int) -> str:
+    """What authentication caches about one user (their principal): bumped by changes to the
+    account, its sessions or preferences, not by their favorites or history."""
+    return user_namespace(user_id, "account")
+
+
 def user_flags(user_id: int, version: int) -> str:
     """One user's favorite, watchlist and watched movie ids (level "query"), merged into catalog pages."""
     return user_query(user_id, "flags", version)

@@ -112,25 +112,33 @@ def _flush_pending_bumps() -> None:
             raise
 
 
-def version_and_values(name: str, extra: Sequence[str]) -> tuple[int, dict[str, object]] | None:
-    """A namespace's current version, read from Redis (never reused: per-user data), and the fresh
+def versions_and_values(
+    names: Sequence[str], extra: Sequence[str]
+) -> tuple[list[int], dict[str, object]] | None:
+    """Namespaces' current versions, read from Redis (never reused: per-user data), and the fresh
     values cached under `extra` keys, in one round trip (MGET). Absent or expired values are left
     out. None when Redis cannot answer (the caller reads the database instead)."""
     if bypassed():
         return None
-    version_key = keys.namespace(name)
+    version_keys = [keys.namespace(name) for name in names]
     try:
         _flush_pending_bumps()
-        read = l2_call("get_many", [version_key, *extra])
-        if read.get(version_key) is None:
-            l2_call("add", version_key, _initial_version(), timeout=TTL.NAMESPACE)
-            read[version_key] = l2_get(version_key)
+        read = l2_call("get_many", [*version_keys, *extra])
+        for key in version_keys:
+            if read.get(key) is None:
+                l2_call("add", key, _initial_version(), timeout=TTL.NAMESPACE)
+                read[key] = l2_get(key)
     except L2Error:
         stats.record("service", "l2", "error")
         return None
     except UNREADABLE:
         return None
-    version = read.pop(version_key)
-    if version in (None, MISSING):
+    versions = [read.pop(key) for key in version_keys]
+    if any(version in (None, MISSING) for version in versions):
         return None
-    return int(version), {key: fresh(raw) for key, raw in read.items() if fresh(raw) is not MISSING}
+    values = {}
+    for key, raw in read.items():
+        value = fresh(raw)
+        if value is not MISSING:
+            values[key] = value
+    return [int(version) for version in versions], values

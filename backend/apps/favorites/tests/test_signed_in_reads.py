@@ -243,10 +243,15 @@ def test_without_the_cache_authentication_and_flags_come_from_the_database(movie
 
     ann = reader("ann@example.com")
     Favorite.objects.create(user=ann.user, movie=movies[0])
-    monkeypatch.setattr(namespaces, "version_and_values", lambda *args, **kwargs: None)
-    response = ann.get(LIST)
+    monkeypatch.setattr(namespaces, "versions_and_values", lambda *args, **kwargs: None)
+    ann.get(LIST)
+    with CaptureQueriesContext(connection) as queries:
+        response = ann.get(LIST)
     assert response.status_code == 200
     assert flags(response)[movies[0].tmdb_id] == (True, False, None)
+    # the principal, the session and the flags were read from the database, not the cache
+    tables = " ".join(query["sql"] for query in queries.captured_queries)
+    assert all(table in tables for table in ("auth_user", "auth_user_session", "favorites_favorite"))
     _deactivate(ann)
     assert ann.get(LIST).status_code == 401
 
