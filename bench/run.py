@@ -8,6 +8,7 @@ Everything is configurable from the environment (defaults in brackets):
   BENCH_WARMUP [40] s at most of Zipf warm-up per server, ending early at BENCH_WARMUP_HIT_RATE [0.95]
   BENCH_ZIPF_EXPONENT [1.1]  BENCH_SOAK [0] s of Zipf mix per server afterwards, sampling worker RSS
   BENCH_TMDB_BASE_URL [http://127.0.0.1:9/3, refuses: every upstream call is counted and fails fast]
+  BENCH_PORTS [any free port]  e.g. 18200-18299: the only ports the servers, nginx and the double use
   BENCH_NGINX [on]  real nginx with the deployment's config (nginx/) in front of each server, for the
     targets nginx_cached (the anonymous detail answered from nginx's proxy cache) and nginx_file (nginx
     serving the same bytes from a static file); the report gives their ratio (target >= 0.5). "off",

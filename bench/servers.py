@@ -13,11 +13,27 @@ from pathlib import Path
 from .config import BACKEND, BENCH, CONFIG, RESULTS, ROOT, VENV_BIN, Target
 from .measure import http_get
 
+_handed_out: set[int] = set()
+
 
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    """A free loopback port: any, or the first free one of BENCH_PORTS not handed out yet."""
+    if not CONFIG["ports"]:
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            return sock.getsockname()[1]
+    low, _, high = CONFIG["ports"].partition("-")
+    for port in range(int(low), int(high or low) + 1):
+        if port in _handed_out:
+            continue
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        _handed_out.add(port)
+        return port
+    raise SystemExit(f"no free port in BENCH_PORTS={CONFIG['ports']}")
 
 
 def server_command(name: str, port: int) -> list[str]:

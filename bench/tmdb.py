@@ -6,6 +6,8 @@ TMDB_BASE_URL points at a closed port and calls are counted by the app's own met
 
 import contextlib
 
+from .config import CONFIG
+
 
 class Upstream:
     """The upstream the servers talk to, and how many requests it has received."""
@@ -40,7 +42,9 @@ def start(ranked_ids: list[int]) -> Upstream:
         from testing.tmdb.double import API_KEY, TMDbDouble
     except ImportError:
         return Upstream()
-    double = TMDbDouble().start()
+    from .servers import free_port
+
+    double = TMDbDouble().start(port=free_port() if CONFIG["ports"] else 0)
     _seed(double, ranked_ids[:500])
     return Upstream(double, API_KEY)
 

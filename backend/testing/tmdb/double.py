@@ -67,9 +67,10 @@ class TMDbDouble:
         self.reset()
 
     # --- lifecycle -------------------------------------------------------------------------
-    def start(self) -> TMDbDouble:
+    def start(self, *, port: int = 0) -> TMDbDouble:
+        """Listens on loopback: `port`, or any free one."""
         handler = type("Handler", (_Handler,), {"double": self})
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.server = ThreadingHTTPServer(("127.0.0.1", port), handler)
         self.server.daemon_threads = True
         self.thread = threading.Thread(target=self.server.serve_forever, name="tmdb-double", daemon=True)
         self.thread.start()
