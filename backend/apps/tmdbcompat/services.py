@@ -55,14 +55,38 @@ class TMDbCompatService:
             "change_keys": CHANGE_KEYS,
         }
 
-    def genres(self) -> dict:
+    def genres(self, *, audience: Audience) -> dict:
+        """The stored genres in TMDb's order, named in the audience's language."""
         genres = GenreService(tmdb=self.tmdb).list_genres()
-        return {"genres": [{"id": genre.tmdb_id, "name": genre.name} for genre in genres]}
+        names = self.genre_names(audience)
+        return {
+            "genres": [
+                {"id": genre.tmdb_id, "name": names.get(genre.tmdb_id, genre.name)} for genre in genres
+            ]
+        }
+
+    def genre_names(self, audience: Audience) -> dict[int, str]:
+        """Genre names in the audience's language, from TMDb's genre list in that language (the
+        client caches it 7 days per language; nothing is stored). Empty for the default language
+        (the stored names are those) and while TMDb cannot be had (then the answer is degraded)."""
+        if audience.is_default_language or not self.tmdb.configured:
+            return {}
+        try:
+            payload = self.tmdb.genres(language=audience.effective_language)
+        except TMDbError as exc:
+            logger.info("TMDb genre names in %s unavailable: %s", audience.effective_language, exc)
+            self.degraded = True
+            return {}
+        return {
+            genre["id"]: genre["name"]
+            for genre in payload.get("genres") or []
+            if isinstance(genre, dict) and isinstance(genre.get("id"), int) and genre.get("name")
+        }
 
     # --- one movie -------------------------------------------------------------------------
     def details(self, *, tmdb_id: int, audience: Audience, append: str = "") -> dict:
         movie = self.movies.get_movie_details(tmdb_id=tmdb_id, audience=audience)
-        body = shapes.details(movie)
+        body = shapes.details(movie, genre_names=self.genre_names(audience))
         for name in _append_names(append):
             if name in shapes.SUB_RESOURCES:
                 body[name] = shapes.appended(name, movie)

@@ -65,14 +65,19 @@ def _extras(movie: Movie) -> dict:
     return (movie.metadata or {}).get("details") or {}
 
 
-def details(movie: Movie) -> dict:
+def details(movie: Movie, *, genre_names: dict[int, str] | None = None) -> dict:
+    """`genre_names`: the genres' names in the asked language (else the stored ones)."""
     extras = _extras(movie)
+    names = genre_names or {}
     return {
         "adult": movie.adult,
         "backdrop_path": _path(movie.backdrop_path),
         "belongs_to_collection": extras.get("belongs_to_collection"),
         "budget": int(movie.budget),
-        "genres": [{"id": genre.tmdb_id, "name": genre.name} for genre in movie.genres.all()],
+        "genres": [
+            {"id": genre.tmdb_id, "name": names.get(genre.tmdb_id, genre.name)}
+            for genre in movie.genres.all()
+        ],
         "homepage": movie.homepage,
         "id": movie.tmdb_id,
         "imdb_id": movie.imdb_id or None,

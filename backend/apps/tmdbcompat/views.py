@@ -132,7 +132,7 @@ def configuration(request, service):
 
 @endpoint((keys.NS_CATALOG,))
 def genre_movie_list(request, service):
-    return service.genres()
+    return service.genres(audience=audience(request))
 
 
 @endpoint(_detail_ns, detail=True)

@@ -28,6 +28,34 @@ GENRES = {
     10752: "War",
     37: "Western",
 }
+# TMDb's own names in other languages (its /genre/movie/list?language=fr and =de), same order.
+LOCALIZED_GENRES = {
+    "fr": {
+        28: "Action", 12: "Aventure", 16: "Animation", 35: "Comédie", 80: "Crime", 99: "Documentaire",
+        18: "Drame", 10751: "Familial", 14: "Fantastique", 36: "Histoire", 27: "Horreur", 10402: "Musique",
+        9648: "Mystère", 10749: "Romance", 878: "Science-Fiction", 10770: "Téléfilm", 53: "Thriller",
+        10752: "Guerre", 37: "Western",
+    },
+    "de": {
+        28: "Action", 12: "Abenteuer", 16: "Animation", 35: "Komödie", 80: "Krimi", 99: "Dokumentarfilm",
+        18: "Drama", 10751: "Familie", 14: "Fantasy", 36: "Historie", 27: "Horror", 10402: "Musik",
+        9648: "Mystery", 10749: "Liebesfilm", 878: "Science Fiction", 10770: "TV-Film", 53: "Thriller",
+        10752: "Kriegsfilm", 37: "Western",
+    },
+}  # fmt: skip
+
+
+def genre_name(genre_id: int, language: str | None = None) -> str:
+    """TMDb's name of a genre in `language` ("fr", "de-DE" …; English otherwise)."""
+    localized = LOCALIZED_GENRES.get((language or "en")[:2], {})
+    return localized.get(genre_id) or GENRES.get(genre_id, f"Genre {genre_id}")
+
+
+def genre_list(language: str | None = None) -> dict:
+    """TMDb's /genre/movie/list body in `language`."""
+    return {"genres": [{"id": gid, "name": genre_name(gid, language)} for gid in GENRES]}
+
+
 LIST_ITEM_KEYS = (
     "adult",
     "backdrop_path",
