@@ -25,7 +25,6 @@ logger = logging.getLogger(__name__)
 PAGE_SIZE = 20  # TMDb's fixed page size
 CHANGES_PAGE_SIZE = 100  # /movie/changes pages hold 100 ids on TMDb
 MAX_APPEND = 20  # TMDb reads at most 20 append_to_response names
-CHANGE_KEYS = ["adult", "budget", "credits", "genres", "overview", "release_dates", "title"]
 IMDB_ID = re.compile(r"^tt\d{1,10}$")
 LISTS = ("popular", "top_rated", "now_playing", "upcoming")
 RELATED = {"recommendations": RecommendationType.RECOMMENDATION, "similar": RecommendationType.SIMILAR}
@@ -52,7 +51,7 @@ class TMDbCompatService:
         images = image_config()
         return {
             "images": {"base_url": images["secure_base_url"].replace("https:", "http:", 1), **images},
-            "change_keys": CHANGE_KEYS,
+            "change_keys": shapes.CHANGE_KEYS,
         }
 
     def genres(self, *, audience: Audience) -> dict:
