@@ -84,10 +84,6 @@ class RedisGate:
     def raw(key: str) -> str:
         return caches["default"].make_key(key)
 
-    def check(self, digest: str, *, window: int, window_ttl: int, default_rate: int) -> Verdict:
-        """Count this request (one round trip); see `sync`."""
-        return self.sync(digest, window=window, window_ttl=window_ttl, default_rate=default_rate)
-
     def sync(
         self,
         digest: str,
