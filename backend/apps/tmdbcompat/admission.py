@@ -135,14 +135,15 @@ class Admission:
         if state is not None and state.pending:
             self._flush(digest, state.pending, state.window)
 
-    def send_idle(self) -> None:
-        """Counts this process has held for more than TICK seconds go to Redis."""
+    def send_idle(self, older_than: float = TICK) -> None:
+        """Counts this process has held for more than `older_than` seconds go to Redis (every
+        TICK from the listener; all of them when the process exits)."""
         now = time.monotonic()
         with self.lock:
             idle = [
                 (digest, *self._take(state))
                 for digest, state in self.states.items()
-                if state.pending and now - state.sent_at >= TICK
+                if state.pending and now - state.sent_at >= older_than
             ]
         for digest, sent, window in idle:
             self._flush(digest, sent, window)

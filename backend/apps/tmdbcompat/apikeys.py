@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import logging
 import secrets
 import time
@@ -25,6 +26,7 @@ logger = logging.getLogger(__name__)
 
 MAX_KEY_LENGTH = 512
 admission = Admission(gate)  # this process's key states (revocations heard by its listener)
+atexit.register(admission.send_idle, older_than=0)  # a worker that stops sends what it counted
 
 
 class Admitted(NamedTuple):

@@ -162,3 +162,16 @@ def test_the_admin_shows_the_counts_still_in_redis(settings):
     # then its requests say 7
     assert page.status_code == 200
     assert '<div class="readonly">7</div>' in page.content.decode()
+
+
+def test_a_stopping_process_sends_what_it_counted():
+    # given two requests admitted here and not sent yet
+    _, raw = ApiKeyService.create(name="stopping")
+    held = admit_until_held(raw)
+    ApiKeyService.admit(raw)
+    ApiKeyService.admit(raw)
+    assert gate.pending([hash_key(raw)])[hash_key(raw)] == (held, 0)
+    # when the process exits (its atexit hook)
+    admission.send_idle(older_than=0)
+    # then Redis has every request at once
+    assert gate.pending([hash_key(raw)])[hash_key(raw)] == (held + 2, 0)
