@@ -12,8 +12,10 @@ from django.utils import timezone
 from apps.movies.models import Movie, RecommendationType
 from apps.movies.params import DISCOVER_FILTERS, DiscoverParams, discover_filters
 from apps.movies.services import Audience, GenreService, MoviePage, MovieService, RecommendationService
-from core.exceptions import NotFound, ServiceUnavailable, ValidationFailed
-from core.services.tmdb import TMDbClient, get_client
+from core import cache
+from core.cache import keys
+from core.exceptions import NotFound, ServiceUnavailable, Throttled, ValidationFailed
+from core.services.tmdb import TMDbClient, budget, get_client
 from core.services.tmdb import movies as parse
 from core.services.tmdb.errors import TMDbError, TMDbNotFound
 from core.services.tmdb.images import image_config
@@ -70,10 +72,15 @@ class TMDbCompatService:
         (the stored names are those) and while TMDb cannot be had (then the answer is degraded)."""
         if audience.is_default_language or not self.tmdb.configured:
             return {}
+        language = audience.effective_language
         try:
-            payload = self.tmdb.genres(language=audience.effective_language)
-        except TMDbError as exc:
-            logger.info("TMDb genre names in %s unavailable: %s", audience.effective_language, exc)
+            if cache.get(keys.genres_key(language=language)) is None:
+                # The client does not charge genre lists (the default language's is a sync's);
+                # one per language a key may ask for is charged to the key like any other read.
+                budget.charge()
+            payload = self.tmdb.genres(language=language)
+        except (TMDbError, Throttled) as exc:  # TMDb away, or this key's share of it spent
+            logger.info("TMDb genre names in %s unavailable: %s", language, exc)
             self.degraded = True
             return {}
         return {

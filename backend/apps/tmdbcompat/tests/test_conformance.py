@@ -161,3 +161,20 @@ def test_genre_names_fall_back_to_the_stored_ones_while_tmdb_cannot_say(tmdb3, s
         "id": 12,
         "name": "Aventure",
     }
+
+
+@pytest.mark.django_db
+def test_a_genre_list_in_a_new_language_is_charged_to_the_key(tmdb3, tmdb_double, settings):
+    # given a key allowed one TMDb call a minute (the genre sync is not charged)
+    settings.TMDB_CLIENT_BUDGET_USER = 1
+    assert tmdb3.get("genre/movie/list").json()["genres"][1]["name"] == "Adventure"
+    # when it asks for the genres in German, in German again, then in French
+    german = tmdb3.get("genre/movie/list", language="de-DE").json()["genres"][1]
+    again = tmdb3.get("genre/movie/list", language="de-DE", page="1").json()["genres"][1]
+    french = tmdb3.get("genre/movie/list", language="fr-FR")
+    # then German cost its one call (the second read was cached), and French, past the budget,
+    # has the stored names rather than a 429 or another TMDb call
+    assert german == again == {"id": 12, "name": "Abenteuer"}
+    assert french.status_code == 200
+    assert french.json()["genres"][1] == {"id": 12, "name": "Adventure"}
+    assert tmdb_double.count("genre/movie/list") == 2
