@@ -72,8 +72,22 @@ async function refused(): Promise<void> {
   check(error?.status_code === 7 && error.success === false, "a bad key is refused with TMDb's status_code 7");
 }
 
+/** The check itself can fail: a copy missing a field, or with one of another type, is caught. */
+function checkerCatches(answers: Record<string, unknown>): void {
+  const doctored = structuredClone(answers) as { popular: { results: Record<string, unknown>[] } };
+  const [first, second] = doctored.popular.results;
+  delete first!.vote_count;
+  second!.id = String(second!.id);
+  const caught = mismatches(EXPECTED, "Expected", doctored);
+  check(
+    caught.includes("popular.results[0].vote_count: missing") && caught.some((p) => p.startsWith("popular.results[1].id:")),
+    "the type check catches a missing field and a mistyped one",
+  );
+}
+
 const answers = await walk(new TMDB(key, { fetch: toMirror }));
 await refused();
+checkerCatches(answers);
 const problems = mismatches(EXPECTED, "Expected", answers);
 for (const problem of problems) console.error(`tmdb-ts expects ${problem}`);
 check(problems.length === 0, `every answer has every field tmdb-ts's types require (${Object.keys(answers).length} answers)`);
