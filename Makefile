@@ -14,7 +14,7 @@ CELERY := $(PY) -m celery --app config.celery:app --workdir backend
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install install-dev run migrate demo services-check worker beat test lint format schema client check-deploy clean bench bench-sync bench-import hardening loadtest
+.PHONY: help install install-dev run migrate demo services-check worker beat test lint format schema client check-deploy clean bench bench-profile bench-sync bench-import hardening loadtest
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/$$(PORT)/$(PORT)/g' | awk -F ':.*## ' '{printf "  %-15s %s\n", $$1, $$2}'
@@ -86,6 +86,9 @@ client: schema  ## TypeScript client (Node 20): types from the schema, ajv stric
 
 bench: install  ## Benchmark gunicorn vs granian on PostgreSQL + Redis with wrk; writes docs/performance.md
 	$(PY) -m bench.run
+
+bench-profile: install  ## In-process cost of one warm read per target (µs, SQL, Redis round trips); PROFILE=name for cProfile
+	$(PY) -m bench.profile_reads $(if $(PROFILE),--profile $(PROFILE))
 
 $(VENV)/.loadtest-installed: requirements/loadtest.txt $(VENV)/.dev-installed
 	$(PIP) install --quiet -r requirements/loadtest.txt

@@ -142,6 +142,8 @@ CONFIG = {
     "only": [name for name in (os.environ.get("BENCH_ONLY") or "").split(",") if name],
     "tmdb_base_url": os.environ.get("BENCH_TMDB_BASE_URL") or "http://127.0.0.1:9/3",
     "nginx": (os.environ.get("BENCH_NGINX") or "on").lower() not in {"0", "off", "false", "no"},
+    # "18200-18299": every port the bench listens on (servers, nginx, the TMDb double) comes from this
+    # range, for a machine whose ports are shared out; empty: any free port.
 }
 
 

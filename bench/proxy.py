@@ -19,7 +19,7 @@ from pathlib import Path
 
 from .config import BACKEND, CONFIG, NGINX_HOST, RESULTS
 from .measure import http_get
-from .servers import wait_ok
+from .servers import free_port, wait_ok
 
 API_RATE = re.compile(r"(limit_req_zone \S+ zone=api:\S+ rate=)\d+r/s;")
 UNTHROTTLED = "1000000r/s"
@@ -77,7 +77,7 @@ class Nginx:
 
     def _start(self) -> None:
         tools = harness()
-        self.port = tools.free_port()
+        self.port = free_port()
         conf = tools.render_nginx(
             self.dir / "conf",
             port=self.port,

@@ -5,6 +5,7 @@ TMDB_BASE_URL points at a closed port and calls are counted by the app's own met
 """
 
 import contextlib
+import os
 
 
 class Upstream:
@@ -41,7 +42,9 @@ def start(movies: list[dict]) -> Upstream:
         from testing.tmdb.double import API_KEY, TMDbDouble
     except ImportError:
         return Upstream()
-    double = TMDbDouble().start()
+    from .servers import free_port
+
+    double = TMDbDouble().start(port=free_port() if os.environ.get("FREE_PORT_RANGE") else 0)
     _seed(double, movies[:500])
     return Upstream(double, API_KEY)
 

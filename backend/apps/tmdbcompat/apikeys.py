@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import atexit
 import logging
 import secrets
 import time
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db import transaction
@@ -14,22 +16,33 @@ from django.utils import timezone
 from core.cache import keys
 from core.cache.layers import L2Error, l2_call
 
+from .admission import RATE_WINDOW, Admission
 from .errors import InvalidApiKey, RateLimited
-from .gate import ADMITTED, MISSING, Verdict, gate
+from .gate import ADMITTED, gate
 from .managers import hash_key
 from .models import ApiKey
 
 logger = logging.getLogger(__name__)
 
-RATE_WINDOW = 60  # seconds: rate limits are requests per minute
 MAX_KEY_LENGTH = 512
+admission = Admission(gate)  # this process's key states (revocations heard by its listener)
+atexit.register(admission.send_idle, older_than=0)  # a worker that stops sends what it counted
+
+
+class Admitted(NamedTuple):
+    """The key a request was admitted with (no model instance on the hot path)."""
+
+    pk: int
+    rate: int  # effective requests per minute
 
 
 class ApiKeyService:
     """Keys are shown once at creation; only their SHA-256 is stored.
 
-    With Redis, admitting a request is one round trip and no SQL (`gate.RedisGate`); usage counts
-    reach the row every TMDB_COMPAT_USAGE_BATCH requests. Without Redis (the embedded demo) the
+    With Redis, admitting a request takes no SQL, and most take no round trip either: each
+    process keeps the keys it has seen while it hears revocations, and sends its counts in
+    batches (`admission.py`, `gate.py`); usage counts reach the row every
+    TMDB_COMPAT_USAGE_BATCH requests (the admin adds those still in Redis). Without Redis (the embedded demo) the
     key is read from the database and counted in this process's cache.
     """
 
@@ -62,7 +75,7 @@ class ApiKeyService:
         return len(digests)
 
     @staticmethod
-    def admit(raw: str | None) -> ApiKey:
+    def admit(raw: str | None) -> Admitted:
         """The active key a client presented, counted against its rate limit and its usage.
         InvalidApiKey (7) or RateLimited (25) otherwise."""
         if not raw or len(raw) > MAX_KEY_LENGTH:
@@ -78,31 +91,20 @@ class ApiKeyService:
         return _admit_portable(digest)
 
 
-# --- with Redis: one script call ------------------------------------------------------------
-def _admit_through_redis(digest: str) -> ApiKey:
+# --- with Redis: this process's copy of the key, counts sent in batches (admission.py) ----------
+def _admit_through_redis(digest: str) -> Admitted:
     now = time.time()
-    window = int(now // RATE_WINDOW)
-
-    def check() -> Verdict:
-        return gate.check(
-            digest, window=window, window_ttl=RATE_WINDOW + 1, default_rate=settings.TMDB_COMPAT_DEFAULT_RATE
-        )
-
-    verdict = check()
-    if verdict.status == MISSING:
-        gate.remember(digest, _read_lookup(digest))
-        verdict = check()
+    verdict = admission.admit(digest, _read_lookup)
     if verdict.status != ADMITTED:
         raise InvalidApiKey()
-    api_key = ApiKey(pk=verdict.key_id, rate_limit=verdict.rate_limit)
-    throttled = verdict.count > api_key.effective_rate
-    counter = "throttled_count" if throttled else "request_count"
-    if verdict.pending >= settings.TMDB_COMPAT_USAGE_BATCH:
-        gate.drain(digest, counter, verdict.pending)
-        _write_usage(api_key.pk, counter, verdict.pending)
-    if throttled:
-        raise _rate_limited(api_key, window, now)
-    return api_key
+    admitted = Admitted(verdict.key_id, verdict.rate_limit or settings.TMDB_COMPAT_DEFAULT_RATE)
+    for counter, pending in (("request_count", verdict.requests), ("throttled_count", verdict.refused)):
+        if pending >= settings.TMDB_COMPAT_USAGE_BATCH:
+            gate.drain(digest, counter, pending)
+            _write_usage(admitted.pk, counter, pending)
+    if verdict.throttled:
+        raise _rate_limited(admitted.rate, int(now // RATE_WINDOW), now)
+    return admitted
 
 
 def _read_lookup(digest: str) -> str:
@@ -116,16 +118,18 @@ def forget(digest: str, *, revoked: bool = False) -> None:
 
     def drop() -> None:
         try:
-            gate.forget(digest, revoked=revoked)
+            gate.forget(digest, revoked=revoked)  # every listening process has dropped it on return
         except Exception as exc:  # noqa: BLE001 - Redis away: its entries are away too
             logger.warning("TMDb-compatible key lookup not dropped: %s", exc)
+        finally:
+            admission.drop(digest)
 
     if settings.USING_REDIS:
         transaction.on_commit(drop)
 
 
 # --- without Redis: the database and this process's cache -------------------------------------
-def _admit_portable(digest: str) -> ApiKey:
+def _admit_portable(digest: str) -> Admitted:
     row = ApiKey.objects.active().with_hash(digest).only("id", "rate_limit").first()
     if row is None:
         raise InvalidApiKey()
@@ -145,8 +149,8 @@ def _admit_portable(digest: str) -> ApiKey:
     except (L2Error, ValueError):
         _write_usage(row.pk, counter, 1)
     if throttled:
-        raise _rate_limited(row, window, now)
-    return row
+        raise _rate_limited(row.effective_rate, window, now)
+    return Admitted(row.pk, row.effective_rate)
 
 
 def _count(key: str, *, timeout: int | None) -> int:
@@ -162,6 +166,6 @@ def _write_usage(key_id: int, counter: str, count: int) -> None:
     ApiKey.objects.filter(pk=key_id).update(**{counter: F(counter) + count, "last_used_at": timezone.now()})
 
 
-def _rate_limited(api_key: ApiKey, window: int, now: float) -> RateLimited:
+def _rate_limited(rate: int, window: int, now: float) -> RateLimited:
     retry_after = max(1, int((window + 1) * RATE_WINDOW - now) + 1)
-    return RateLimited(limit=api_key.effective_rate, retry_after=retry_after)
+    return RateLimited(limit=rate, retry_after=retry_after)

@@ -1,32 +1,56 @@
-"""The per-request key check in one Redis round trip: the key's lookup, its rate window and its
-usage count, in one Lua script (the same way the TMDb client's shared rate limiter reaches Redis)."""
+"""The Redis side of the key check: a key's lookup, its rate window and its usage counts in one Lua
+script call, and revocations announced to every process (pub/sub) and acknowledged by them."""
 
 from __future__ import annotations
 
+import logging
+import time
+import uuid
 from dataclasses import dataclass
 
 from django.core.cache import caches
 
 from core.cache import keys
 
+logger = logging.getLogger(__name__)
+
 LOOKUP_TTL = 300  # a cached lookup; revocation replaces it with a tombstone (fills never overwrite)
 UNKNOWN_TTL = 30  # an unknown key, remembered briefly
 USAGE_TTL = 7 * 24 * 3600  # counts not yet written to the row
-# KEYS: lookup, rate window, request count, throttled count. ARGV: window TTL, usage TTL, default rate.
-# A lookup is "<id>:<rate>", or "" for an unknown or revoked key (then nothing is counted).
+ACK_TTL = 60
+ACK_WAIT = 2.0  # seconds a revocation waits for every listening process to drop the key
+# KEYS: lookup, the sent requests' rate window, request count, throttled count, this request's
+# rate window. ARGV: window TTL, usage TTL, default rate, sent (requests a process already admitted
+# and counts now), current (1: count this request and say whether it is over the limit).
+# A lookup is "<id>:<rate>", or "" for an unknown or revoked key (then this request is not counted).
 GATE_SCRIPT = """
+local function add(key, n, ttl)
+  local value = redis.call('INCRBY', key, n)
+  if redis.call('TTL', key) == -1 then redis.call('EXPIRE', key, ttl) end
+  return value
+end
+local sent = tonumber(ARGV[4])
+if sent > 0 then
+  add(KEYS[2], sent, ARGV[1])
+  add(KEYS[3], sent, ARGV[2])
+end
 local found = redis.call('GET', KEYS[1])
-if not found then return {0, '', 0, 0} end
-if found == '' then return {1, '', 0, 0} end
+if not found then return {0, '', 0, 0, 0, 0} end
+if found == '' then return {1, '', 0, 0, 0, 0} end
 local limit = tonumber(string.match(found, ':(%d+)$'))
 if limit == 0 then limit = tonumber(ARGV[3]) end
-local count = redis.call('INCR', KEYS[2])
-if count == 1 then redis.call('EXPIRE', KEYS[2], ARGV[1]) end
-local usage = KEYS[3]
-if count > limit then usage = KEYS[4] end
-local pending = redis.call('INCR', usage)
-if pending == 1 then redis.call('EXPIRE', usage, ARGV[2]) end
-return {2, found, count, pending}
+local count = 0
+local throttled = 0
+if tonumber(ARGV[5]) == 1 then
+  count = add(KEYS[5], 1, ARGV[1])
+  if count > limit then throttled = 1 end
+  add(KEYS[3 + throttled], 1, ARGV[2])
+else
+  count = tonumber(redis.call('GET', KEYS[5]) or '0')
+end
+local requests = tonumber(redis.call('GET', KEYS[3]) or '0')
+local refused = tonumber(redis.call('GET', KEYS[4]) or '0')
+return {2, found, count, requests, refused, throttled}
 """
 MISSING, REFUSED, ADMITTED = 0, 1, 2
 
@@ -36,8 +60,10 @@ class Verdict:
     status: int  # MISSING (look the key up), REFUSED, ADMITTED
     key_id: int = 0
     rate_limit: int = 0
-    count: int = 0  # requests in this rate window
-    pending: int = 0  # uncounted requests (or refusals, when over the limit) of this key
+    count: int = 0  # requests in this rate window, every process's
+    requests: int = 0  # admitted requests not yet written to the row
+    refused: int = 0  # refusals (over the limit) not yet written to the row
+    throttled: bool = False  # this request is over the limit
 
 
 class RedisGate:
@@ -58,22 +84,36 @@ class RedisGate:
     def raw(key: str) -> str:
         return caches["default"].make_key(key)
 
-    def check(self, digest: str, *, window: int, window_ttl: int, default_rate: int) -> Verdict:
+    def sync(
+        self,
+        digest: str,
+        *,
+        window: int,
+        window_ttl: int,
+        default_rate: int,
+        sent: int = 0,
+        sent_window: int | None = None,
+        current: bool = True,
+    ) -> Verdict:
+        """Adds `sent` requests a process admitted on its own (in `sent_window`) and, when
+        `current`, this request; reads the key's lookup and its counts back."""
         if self._script is None:
             self._script = self.connection().register_script(GATE_SCRIPT)
         names = [
             keys.tmdb_compat_key(key_hash=digest),
-            keys.tmdb_compat_rate(key_hash=digest, window=window),
+            keys.tmdb_compat_rate(key_hash=digest, window=window if sent_window is None else sent_window),
             keys.tmdb_compat_usage(key_hash=digest, counter="request_count"),
             keys.tmdb_compat_usage(key_hash=digest, counter="throttled_count"),
+            keys.tmdb_compat_rate(key_hash=digest, window=window),
         ]
-        status, found, count, pending = self._script(
-            keys=[self.raw(name) for name in names], args=[window_ttl, USAGE_TTL, default_rate]
+        status, found, count, requests, refused, throttled = self._script(
+            keys=[self.raw(name) for name in names],
+            args=[window_ttl, USAGE_TTL, default_rate, sent, int(current)],
         )
         if int(status) != ADMITTED:
             return Verdict(int(status))
         key_id, rate_limit = (int(part) for part in found.decode().split(":"))
-        return Verdict(ADMITTED, key_id, rate_limit, int(count), int(pending))
+        return Verdict(ADMITTED, key_id, rate_limit, int(count), int(requests), int(refused), bool(throttled))
 
     def remember(self, digest: str, found: str) -> None:
         """A lookup read from the database; never replaces what is there (a tombstone stays)."""
@@ -81,15 +121,50 @@ class RedisGate:
         self.connection().set(self.raw(keys.tmdb_compat_key(key_hash=digest)), found, nx=True, ex=ttl)
 
     def forget(self, digest: str, *, revoked: bool) -> None:
+        """Drops the key's lookup (revoked: a tombstone), then tells every process to drop its copy
+        and waits until each one listening has said it did (ACK_WAIT at most)."""
         name = self.raw(keys.tmdb_compat_key(key_hash=digest))
         if revoked:
             self.connection().set(name, "", ex=LOOKUP_TTL)
         else:
             self.connection().delete(name)
+        token = uuid.uuid4().hex
+        listeners = self.connection().publish(self.channel(), f"{token} {digest}")
+        self._await_acks(token, int(listeners))
+
+    def _await_acks(self, token: str, expected: int) -> None:
+        ack = self.raw(keys.tmdb_compat_revocation_ack(token=token))
+        deadline = time.monotonic() + ACK_WAIT
+        while expected and time.monotonic() < deadline:
+            if int(self.connection().get(ack) or 0) >= expected:
+                return
+            time.sleep(0.002)
+        if expected:
+            logger.warning("TMDb-compatible key change: not every process confirmed it within %ss", ACK_WAIT)
+
+    def acknowledge(self, token: str) -> None:
+        ack = self.raw(keys.tmdb_compat_revocation_ack(token=token))
+        pipe = self.connection().pipeline()
+        pipe.incr(ack)
+        pipe.expire(ack, ACK_TTL)
+        pipe.execute()
+
+    def channel(self) -> str:
+        return self.raw(keys.tmdb_compat_revocations())
 
     def drain(self, digest: str, counter: str, pending: int) -> None:
         """`pending` counts are being written to the row: take them off the counter."""
         self.connection().decrby(self.raw(keys.tmdb_compat_usage(key_hash=digest, counter=counter)), pending)
+
+    def pending(self, digests: list[str]) -> dict[str, tuple[int, int]]:
+        """(requests, refusals) counted in Redis but not yet on each key's row (the admin adds them)."""
+        names = [
+            self.raw(keys.tmdb_compat_usage(key_hash=digest, counter=counter))
+            for digest in digests
+            for counter in ("request_count", "throttled_count")
+        ]
+        values = [int(value or 0) for value in self.connection().mget(names)] if names else []
+        return {digest: (values[2 * i], values[2 * i + 1]) for i, digest in enumerate(digests)}
 
 
 gate = RedisGate()

@@ -12,8 +12,10 @@ from django.utils import timezone
 from apps.movies.models import Movie, RecommendationType
 from apps.movies.params import DISCOVER_FILTERS, DiscoverParams, discover_filters
 from apps.movies.services import Audience, GenreService, MoviePage, MovieService, RecommendationService
-from core.exceptions import NotFound, ServiceUnavailable, ValidationFailed
-from core.services.tmdb import TMDbClient, get_client
+from core import cache
+from core.cache import keys
+from core.exceptions import NotFound, ServiceUnavailable, Throttled, ValidationFailed
+from core.services.tmdb import TMDbClient, budget, get_client
 from core.services.tmdb import movies as parse
 from core.services.tmdb.errors import TMDbError, TMDbNotFound
 from core.services.tmdb.images import image_config
@@ -25,7 +27,6 @@ logger = logging.getLogger(__name__)
 PAGE_SIZE = 20  # TMDb's fixed page size
 CHANGES_PAGE_SIZE = 100  # /movie/changes pages hold 100 ids on TMDb
 MAX_APPEND = 20  # TMDb reads at most 20 append_to_response names
-CHANGE_KEYS = ["adult", "budget", "credits", "genres", "overview", "release_dates", "title"]
 IMDB_ID = re.compile(r"^tt\d{1,10}$")
 LISTS = ("popular", "top_rated", "now_playing", "upcoming")
 RELATED = {"recommendations": RecommendationType.RECOMMENDATION, "similar": RecommendationType.SIMILAR}
@@ -52,17 +53,46 @@ class TMDbCompatService:
         images = image_config()
         return {
             "images": {"base_url": images["secure_base_url"].replace("https:", "http:", 1), **images},
-            "change_keys": CHANGE_KEYS,
+            "change_keys": shapes.CHANGE_KEYS,
         }
 
-    def genres(self) -> dict:
+    def genres(self, *, audience: Audience) -> dict:
+        """The stored genres in TMDb's order, named in the audience's language."""
         genres = GenreService(tmdb=self.tmdb).list_genres()
-        return {"genres": [{"id": genre.tmdb_id, "name": genre.name} for genre in genres]}
+        names = self.genre_names(audience)
+        return {
+            "genres": [
+                {"id": genre.tmdb_id, "name": names.get(genre.tmdb_id, genre.name)} for genre in genres
+            ]
+        }
+
+    def genre_names(self, audience: Audience) -> dict[int, str]:
+        """Genre names in the audience's language, from TMDb's genre list in that language (the
+        client caches it 7 days per language; nothing is stored). Empty for the default language
+        (the stored names are those) and while TMDb cannot be had (then the answer is degraded)."""
+        if audience.is_default_language or not self.tmdb.configured:
+            return {}
+        language = audience.effective_language
+        try:
+            if cache.get(keys.genres_key(language=language)) is None:
+                # The client does not charge genre lists (the default language's is a sync's);
+                # one per language a key may ask for is charged to the key like any other read.
+                budget.charge()
+            payload = self.tmdb.genres(language=language)
+        except (TMDbError, Throttled) as exc:  # TMDb away, or this key's share of it spent
+            logger.info("TMDb genre names in %s unavailable: %s", language, exc)
+            self.degraded = True
+            return {}
+        return {
+            genre["id"]: genre["name"]
+            for genre in payload.get("genres") or []
+            if isinstance(genre, dict) and isinstance(genre.get("id"), int) and genre.get("name")
+        }
 
     # --- one movie -------------------------------------------------------------------------
     def details(self, *, tmdb_id: int, audience: Audience, append: str = "") -> dict:
         movie = self.movies.get_movie_details(tmdb_id=tmdb_id, audience=audience)
-        body = shapes.details(movie)
+        body = shapes.details(movie, genre_names=self.genre_names(audience))
         for name in _append_names(append):
             if name in shapes.SUB_RESOURCES:
                 body[name] = shapes.appended(name, movie)

@@ -7,6 +7,62 @@ from apps.movies.services import MoviePage
 from core.services.tmdb import movies as parse
 
 MAX_PAGE = 500
+# TMDb's /configuration `change_keys`, in its order (served while TMDb's own answer cannot be had).
+CHANGE_KEYS = [
+    "adult",
+    "air_date",
+    "also_known_as",
+    "alternative_titles",
+    "biography",
+    "birthday",
+    "budget",
+    "cast",
+    "certifications",
+    "character_names",
+    "created_by",
+    "crew",
+    "deathday",
+    "episode",
+    "episode_number",
+    "episode_run_time",
+    "freebase_id",
+    "freebase_mid",
+    "general",
+    "genres",
+    "guest_stars",
+    "homepage",
+    "images",
+    "imdb_id",
+    "languages",
+    "name",
+    "network",
+    "origin_country",
+    "original_name",
+    "original_title",
+    "overview",
+    "parts",
+    "place_of_birth",
+    "plot_keywords",
+    "production_code",
+    "production_companies",
+    "production_countries",
+    "releases",
+    "revenue",
+    "runtime",
+    "season",
+    "season_number",
+    "season_regular",
+    "spoken_languages",
+    "status",
+    "tagline",
+    "title",
+    "translations",
+    "tvdb_id",
+    "tvrage_id",
+    "type",
+    "video",
+    "videos",
+]
 EXTERNAL_ID_KEYS = ("imdb_id", "wikidata_id", "facebook_id", "instagram_id", "twitter_id")
 
 
@@ -65,14 +121,19 @@ def _extras(movie: Movie) -> dict:
     return (movie.metadata or {}).get("details") or {}
 
 
-def details(movie: Movie) -> dict:
+def details(movie: Movie, *, genre_names: dict[int, str] | None = None) -> dict:
+    """`genre_names`: the genres' names in the asked language (else the stored ones)."""
     extras = _extras(movie)
+    names = genre_names or {}
     return {
         "adult": movie.adult,
         "backdrop_path": _path(movie.backdrop_path),
         "belongs_to_collection": extras.get("belongs_to_collection"),
         "budget": int(movie.budget),
-        "genres": [{"id": genre.tmdb_id, "name": genre.name} for genre in movie.genres.all()],
+        "genres": [
+            {"id": genre.tmdb_id, "name": names.get(genre.tmdb_id, genre.name)}
+            for genre in movie.genres.all()
+        ],
         "homepage": movie.homepage,
         "id": movie.tmdb_id,
         "imdb_id": movie.imdb_id or None,

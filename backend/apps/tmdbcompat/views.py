@@ -51,7 +51,7 @@ def presented_key(request: HttpRequest) -> str | None:
     """`api_key=` in the query, else `Authorization: Bearer <key>` (as TMDb accepts either)."""
     if request.GET.get("api_key"):
         return request.GET["api_key"]
-    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    scheme, _, token = request.META.get("HTTP_AUTHORIZATION", "").partition(" ")
     return token.strip() if scheme.lower() == "bearer" else None
 
 
@@ -132,7 +132,7 @@ def configuration(request, service):
 
 @endpoint((keys.NS_CATALOG,))
 def genre_movie_list(request, service):
-    return service.genres()
+    return service.genres(audience=audience(request))
 
 
 @endpoint(_detail_ns, detail=True)

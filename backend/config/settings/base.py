@@ -443,8 +443,12 @@ CATALOG_NOW_PLAYING_DAYS = env_int("CATALOG_NOW_PLAYING_DAYS", 45)
 # under, and the requests per minute of a key whose own rate limit is 0.
 TMDB_COMPAT_PREFIX = env_str("TMDB_COMPAT_PREFIX", "tmdb/3/").strip("/") + "/"
 TMDB_COMPAT_DEFAULT_RATE = env_int("TMDB_COMPAT_DEFAULT_RATE", 2400)
-# A key's usage counts reach its row every N requests (counted in Redis meanwhile).
-TMDB_COMPAT_USAGE_BATCH = env_int("TMDB_COMPAT_USAGE_BATCH", 20)
+# A key's usage counts reach its row every N requests (counted in Redis meanwhile; the admin adds them).
+TMDB_COMPAT_USAGE_BATCH = env_int("TMDB_COMPAT_USAGE_BATCH", 500)
+# With Redis, each process keeps a key's lookup this many seconds while it hears revocations, and
+# counts up to N requests of a key itself before sending them (at most rate/100; near the limit, 1).
+TMDB_COMPAT_KEY_L1_TTL = env_float("TMDB_COMPAT_KEY_L1_TTL", 5.0)
+TMDB_COMPAT_COUNT_BATCH = env_int("TMDB_COMPAT_COUNT_BATCH", 50)
 
 # ADMIN ------------------------------------------------------------------------
 # Admin logins share the API's per-account lockout (LOGIN_LOCKOUT_*); on top, each client IP

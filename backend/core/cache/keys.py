@@ -225,6 +225,16 @@ def tmdb_compat_key(*, key_hash: str) -> str:
     return f"{KEY_VERSION}:tmdb3:key:{key_hash}"
 
 
+def tmdb_compat_revocations() -> str:
+    """The pub/sub channel on which a changed or revoked API key is announced to every process."""
+    return f"{KEY_VERSION}:tmdb3:revocations"
+
+
+def tmdb_compat_revocation_ack(*, token: str) -> str:
+    """How many processes have dropped the key one announcement named."""
+    return f"{KEY_VERSION}:tmdb3:revocation-ack:{token}"
+
+
 # --- accounts ---------------------------------------------------------------------------------
 def session_state(sid: str) -> str:
     """One session's cached state: (owner id while live else 0, the owner's session epoch)."""

@@ -21,11 +21,12 @@ from urllib.parse import parse_qs, urlsplit
 from .payloads import (
     API_KEY,
     CONFIGURATION,
-    GENRES,
+    LOCALIZED_GENRES,
     PAGE_SIZE,
     READ_ACCESS_TOKEN,
     default_error_code,
     error_body,
+    genre_list,
     list_item,
     movie_payload,
 )
@@ -67,9 +68,10 @@ class TMDbDouble:
         self.reset()
 
     # --- lifecycle -------------------------------------------------------------------------
-    def start(self) -> TMDbDouble:
+    def start(self, *, port: int = 0) -> TMDbDouble:
+        """Listens on loopback: `port`, or any free one."""
         handler = type("Handler", (_Handler,), {"double": self})
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.server = ThreadingHTTPServer(("127.0.0.1", port), handler)
         self.server.daemon_threads = True
         self.thread = threading.Thread(target=self.server.serve_forever, name="tmdb-double", daemon=True)
         self.thread.start()
@@ -173,7 +175,7 @@ class TMDbDouble:
         if parts == ["configuration"]:
             return 200, CONFIGURATION
         if parts == ["genre", "movie", "list"]:
-            return 200, {"genres": [{"id": gid, "name": name} for gid, name in GENRES.items()]}
+            return 200, genre_list(query.get("language"))
         if parts[:1] == ["trending"] and len(parts) == 3 and parts[1] == "movie":
             if parts[2] not in ("day", "week"):
                 return 404, error_body(34)
@@ -208,6 +210,12 @@ class TMDbDouble:
                 return 404, error_body(34)
             return 200, movie["_appendable"][sub]
         body = {key: value for key, value in movie.items() if not key.startswith("_")}
+        # Genre names in the asked language, as TMDb's details give them.
+        localized = LOCALIZED_GENRES.get((query.get("language") or "en")[:2], {})
+        body["genres"] = [
+            {"id": genre["id"], "name": localized.get(genre["id"], genre["name"])}
+            for genre in body.get("genres", [])
+        ]
         # TMDb caps append_to_response at 20 names and ignores the ones it does not know.
         for name in (query.get("append_to_response") or "").split(",")[:20]:
             name = name.strip()

@@ -28,6 +28,34 @@ GENRES = {
     10752: "War",
     37: "Western",
 }
+# TMDb's own names in other languages (its /genre/movie/list?language=fr and =de), same order.
+LOCALIZED_GENRES = {
+    "fr": {
+        28: "Action", 12: "Aventure", 16: "Animation", 35: "Comédie", 80: "Crime", 99: "Documentaire",
+        18: "Drame", 10751: "Familial", 14: "Fantastique", 36: "Histoire", 27: "Horreur", 10402: "Musique",
+        9648: "Mystère", 10749: "Romance", 878: "Science-Fiction", 10770: "Téléfilm", 53: "Thriller",
+        10752: "Guerre", 37: "Western",
+    },
+    "de": {
+        28: "Action", 12: "Abenteuer", 16: "Animation", 35: "Komödie", 80: "Krimi", 99: "Dokumentarfilm",
+        18: "Drama", 10751: "Familie", 14: "Fantasy", 36: "Historie", 27: "Horror", 10402: "Musik",
+        9648: "Mystery", 10749: "Liebesfilm", 878: "Science Fiction", 10770: "TV-Film", 53: "Thriller",
+        10752: "Kriegsfilm", 37: "Western",
+    },
+}  # fmt: skip
+
+
+def genre_name(genre_id: int, language: str | None = None) -> str:
+    """TMDb's name of a genre in `language` ("fr", "de-DE" …; English otherwise)."""
+    localized = LOCALIZED_GENRES.get((language or "en")[:2], {})
+    return localized.get(genre_id) or GENRES.get(genre_id, f"Genre {genre_id}")
+
+
+def genre_list(language: str | None = None) -> dict:
+    """TMDb's /genre/movie/list body in `language`."""
+    return {"genres": [{"id": gid, "name": genre_name(gid, language)} for gid in GENRES]}
+
+
 LIST_ITEM_KEYS = (
     "adult",
     "backdrop_path",
@@ -44,6 +72,62 @@ LIST_ITEM_KEYS = (
     "vote_average",
     "vote_count",
 )
+# TMDb's /configuration change_keys, all of them, in its order.
+CHANGE_KEYS = [
+    "adult",
+    "air_date",
+    "also_known_as",
+    "alternative_titles",
+    "biography",
+    "birthday",
+    "budget",
+    "cast",
+    "certifications",
+    "character_names",
+    "created_by",
+    "crew",
+    "deathday",
+    "episode",
+    "episode_number",
+    "episode_run_time",
+    "freebase_id",
+    "freebase_mid",
+    "general",
+    "genres",
+    "guest_stars",
+    "homepage",
+    "images",
+    "imdb_id",
+    "languages",
+    "name",
+    "network",
+    "origin_country",
+    "original_name",
+    "original_title",
+    "overview",
+    "parts",
+    "place_of_birth",
+    "plot_keywords",
+    "production_code",
+    "production_companies",
+    "production_countries",
+    "releases",
+    "revenue",
+    "runtime",
+    "season",
+    "season_number",
+    "season_regular",
+    "spoken_languages",
+    "status",
+    "tagline",
+    "title",
+    "translations",
+    "tvdb_id",
+    "tvrage_id",
+    "type",
+    "video",
+    "videos",
+]
 CONFIGURATION = {
     "images": {
         "base_url": "http://image.tmdb.org/t/p/",
@@ -54,7 +138,7 @@ CONFIGURATION = {
         "profile_sizes": ["w45", "w185", "h632", "original"],
         "still_sizes": ["w92", "w185", "w300", "original"],
     },
-    "change_keys": ["adult", "budget", "credits", "genres", "overview", "release_dates", "title"],
+    "change_keys": CHANGE_KEYS,
 }
 ERROR_MESSAGES = {
     9: "Service offline - This service is temporarily offline, try again later.",

@@ -7,10 +7,18 @@ import requests
 from django.core.management import call_command
 from django.test import Client
 
-from apps.tmdbcompat.apikeys import ApiKeyService
+from apps.tmdbcompat.apikeys import ApiKeyService, admission
 from testing.tmdb.catalog import seed_catalog
 
 PREFIX = "/tmdb/3/"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_admission():
+    """Each test's keys live in its own database: this process forgets the keys it has seen."""
+    admission.reset()
+    yield
+    admission.reset()
 
 
 @pytest.fixture

@@ -108,8 +108,10 @@ def test_over_its_rate_limit_a_key_gets_25_with_retry_after(tmdb_double, setting
 
 
 def test_usage_counts_reach_the_row_in_batches(tmdb3, settings):
-    # given counts written every 3 requests
+    # given counts written every 3 requests (and each request sent to Redis at once: test_admission
+    # has the process's own batches)
     settings.TMDB_COMPAT_USAGE_BATCH = 3
+    settings.TMDB_COMPAT_COUNT_BATCH = 1
     stored = ApiKey.objects.get(name="consumer")
     # when the key makes 2, then 3 more requests
     for _ in range(2):

@@ -122,3 +122,59 @@ def test_find_completes_a_movie_stored_only_from_a_list(tmdb3, tmdb_double):
     # then it is found, and TMDb's /find was asked once
     assert [m["id"] for m in first["movie_results"]] == [m["id"] for m in second["movie_results"]] == [680]
     assert tmdb_double.count("find/") == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["fr", "fr-FR", "de-DE"])
+@pytest.mark.parametrize("cold", [False, True])
+def test_genre_names_are_tmdbs_in_the_asked_language(tmdb3, seeded, upstream, request, language, cold):
+    # given a mirror after a full sync (its genres stored in English), or one that stored nothing
+    if not cold:
+        request.getfixturevalue("synced")
+    top = seeded.popular(1)[0]
+    for path in ("genre/movie/list", f"movie/{top}"):
+        # when the mirror and TMDb are asked in another language
+        status, theirs = upstream(path, language=language)
+        mine = tmdb3.get(path, language=language).json()
+        # then the genres are TMDb's, name for name and in TMDb's order
+        assert status == 200
+        assert mine["genres"] == theirs["genres"], path
+    assert tmdb3.get("genre/movie/list", language=language).json()["genres"][1]["name"] in (
+        "Aventure",
+        "Abenteuer",
+    )
+
+
+@pytest.mark.django_db
+def test_genre_names_fall_back_to_the_stored_ones_while_tmdb_cannot_say(tmdb3, synced, tmdb_double, settings):
+    # given a synced mirror, then TMDb failing on its genre list
+    settings.CACHE_TTL_DEGRADED = 0  # a degraded answer is not kept: the next read asks again
+    tmdb_double.fail("genre/movie/list", status=503, times=None)
+    # when the list is asked in French
+    response = tmdb3.get("genre/movie/list", language="fr-FR")
+    # then the stored (English) names, not an error
+    assert response.status_code == 200
+    assert response.json()["genres"][1] == {"id": 12, "name": "Adventure"}
+    # and once TMDb answers again, French
+    tmdb_double.clear_faults()
+    assert tmdb3.get("genre/movie/list", language="fr-FR").json()["genres"][1] == {
+        "id": 12,
+        "name": "Aventure",
+    }
+
+
+@pytest.mark.django_db
+def test_a_genre_list_in_a_new_language_is_charged_to_the_key(tmdb3, tmdb_double, settings):
+    # given a key allowed one TMDb call a minute (the genre sync is not charged)
+    settings.TMDB_CLIENT_BUDGET_USER = 1
+    assert tmdb3.get("genre/movie/list").json()["genres"][1]["name"] == "Adventure"
+    # when it asks for the genres in German, in German again, then in French
+    german = tmdb3.get("genre/movie/list", language="de-DE").json()["genres"][1]
+    again = tmdb3.get("genre/movie/list", language="de-DE", page="1").json()["genres"][1]
+    french = tmdb3.get("genre/movie/list", language="fr-FR")
+    # then German cost its one call (the second read was cached), and French, past the budget,
+    # has the stored names rather than a 429 or another TMDb call
+    assert german == again == {"id": 12, "name": "Abenteuer"}
+    assert french.status_code == 200
+    assert french.json()["genres"][1] == {"id": 12, "name": "Adventure"}
+    assert tmdb_double.count("genre/movie/list") == 2

@@ -26,11 +26,16 @@ def test_a_lookup_racing_a_revocation_cannot_bring_the_key_back(django_capture_o
 
 
 def test_without_redis_keys_are_checked_in_the_database(monkeypatch, tmdb3):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
     # given Redis failing on the key check
     def broken(*args, **kwargs):
         raise ConnectionError("redis is away")
 
-    monkeypatch.setattr(gate, "check", broken)
-    # then a valid key is still served and a bad one still refused
-    assert tmdb3.get("configuration").status_code == 200
+    monkeypatch.setattr(gate, "sync", broken)
+    # then a valid key is still served (read from the database) and a bad one still refused
+    with CaptureQueriesContext(connection) as queries:
+        assert tmdb3.get("configuration").status_code == 200
+    assert any("tmdbcompat_api_key" in query["sql"] for query in queries.captured_queries)
     assert tmdb3.get("configuration", key="not-issued").status_code == 401
