@@ -20,8 +20,9 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
-from .gate import ADMITTED, MISSING, RedisGate, Verdict
-from .revocations import TICK, RevocationListener
+from core.cache.broadcast import TICK, Listener
+
+from .gate import ADMITTED, MISSING, RedisGate, Verdict, revocations
 
 logger = logging.getLogger(__name__)
 
@@ -53,7 +54,8 @@ class Admission:
         self.states: dict[str, KeyState] = {}
         self.lock = threading.Lock()
         self.generation = 0  # bumped by every revocation heard
-        self.listener = RevocationListener(gate, on_revoked=self.drop, on_tick=self.send_idle)
+        # Revocations heard (core.cache.broadcast): this process drops its copy of the key.
+        self.listener = Listener(revocations, on_message=self.drop, on_tick=self.send_idle)
 
     # --- the request path ----------------------------------------------------------------------
     def admit(self, digest: str, read_lookup) -> Verdict:

@@ -4,21 +4,18 @@ script call, and revocations announced to every process (pub/sub) and acknowledg
 from __future__ import annotations
 
 import logging
-import time
-import uuid
 from dataclasses import dataclass
 
 from django.core.cache import caches
 
 from core.cache import keys
+from core.cache.broadcast import Broadcast
 
 logger = logging.getLogger(__name__)
 
 LOOKUP_TTL = 300  # a cached lookup; revocation replaces it with a tombstone (fills never overwrite)
 UNKNOWN_TTL = 30  # an unknown key, remembered briefly
 USAGE_TTL = 7 * 24 * 3600  # counts not yet written to the row
-ACK_TTL = 60
-ACK_WAIT = 2.0  # seconds a revocation waits for every listening process to drop the key
 # KEYS: lookup, the sent requests' rate window, request count, throttled count, this request's
 # rate window. ARGV: window TTL, usage TTL, default rate, sent (requests a process already admitted
 # and counts now), current (1: count this request and say whether it is over the limit).
@@ -64,6 +61,10 @@ class Verdict:
     requests: int = 0  # admitted requests not yet written to the row
     refused: int = 0  # refusals (over the limit) not yet written to the row
     throttled: bool = False  # this request is over the limit
+
+
+# Changed and revoked keys, announced to every process (each drops its copy, then acknowledges).
+revocations = Broadcast("tmdb3-revocations")
 
 
 class RedisGate:
@@ -122,35 +123,13 @@ class RedisGate:
 
     def forget(self, digest: str, *, revoked: bool) -> None:
         """Drops the key's lookup (revoked: a tombstone), then tells every process to drop its copy
-        and waits until each one listening has said it did (ACK_WAIT at most)."""
+        and waits until each one listening has said it did (core.cache.broadcast)."""
         name = self.raw(keys.tmdb_compat_key(key_hash=digest))
         if revoked:
             self.connection().set(name, "", ex=LOOKUP_TTL)
         else:
             self.connection().delete(name)
-        token = uuid.uuid4().hex
-        listeners = self.connection().publish(self.channel(), f"{token} {digest}")
-        self._await_acks(token, int(listeners))
-
-    def _await_acks(self, token: str, expected: int) -> None:
-        ack = self.raw(keys.tmdb_compat_revocation_ack(token=token))
-        deadline = time.monotonic() + ACK_WAIT
-        while expected and time.monotonic() < deadline:
-            if int(self.connection().get(ack) or 0) >= expected:
-                return
-            time.sleep(0.002)
-        if expected:
-            logger.warning("TMDb-compatible key change: not every process confirmed it within %ss", ACK_WAIT)
-
-    def acknowledge(self, token: str) -> None:
-        ack = self.raw(keys.tmdb_compat_revocation_ack(token=token))
-        pipe = self.connection().pipeline()
-        pipe.incr(ack)
-        pipe.expire(ack, ACK_TTL)
-        pipe.execute()
-
-    def channel(self) -> str:
-        return self.raw(keys.tmdb_compat_revocations())
+        revocations.announce(digest)
 
     def drain(self, digest: str, counter: str, pending: int) -> None:
         """`pending` counts are being written to the row: take them off the counter."""

@@ -225,14 +225,14 @@ def tmdb_compat_key(*, key_hash: str) -> str:
     return f"{KEY_VERSION}:tmdb3:key:{key_hash}"
 
 
-def tmdb_compat_revocations() -> str:
-    """The pub/sub channel on which a changed or revoked API key is announced to every process."""
-    return f"{KEY_VERSION}:tmdb3:revocations"
+def broadcast_channel(name: str) -> str:
+    """The pub/sub channel of one broadcast (core.cache.broadcast), e.g. revoked API keys."""
+    return f"{KEY_VERSION}:broadcast:{name}"
 
 
-def tmdb_compat_revocation_ack(*, token: str) -> str:
-    """How many processes have dropped the key one announcement named."""
-    return f"{KEY_VERSION}:tmdb3:revocation-ack:{token}"
+def broadcast_ack(name: str, token: str) -> str:
+    """How many processes have handled one announcement."""
+    return f"{KEY_VERSION}:broadcast:{name}:ack:{token}"
 
 
 # --- accounts ---------------------------------------------------------------------------------

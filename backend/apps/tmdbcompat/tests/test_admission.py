@@ -15,7 +15,7 @@ from apps.tmdbcompat.apikeys import ApiKeyService, admission
 from apps.tmdbcompat.errors import InvalidApiKey, RateLimited
 from apps.tmdbcompat.gate import gate
 from apps.tmdbcompat.managers import hash_key
-from apps.tmdbcompat.revocations import TICK
+from core.cache.broadcast import TICK
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db]
 
