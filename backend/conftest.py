@@ -61,9 +61,11 @@ def clear_cache() -> None:
     """Empties this run's cache keys only (never FLUSHDB on a shared Redis), and this process's L1."""
     from django.core.cache import cache
 
+    from apps.authentication.principal import copies
     from core.cache import reset_local
 
     reset_local()
+    copies.clear()  # this process's verified principals (trusted while the broadcast is heard)
 
     if hasattr(cache, "delete_pattern"):
         cache.delete_pattern("*")

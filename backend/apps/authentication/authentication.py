@@ -70,15 +70,17 @@ class SessionJWTAuthentication(JWTAuthentication):
         except (KeyError, TypeError, ValueError) as exc:
             raise _token_not_valid() from exc
         sid = str(token.get(SID_CLAIM, ""))
-        principal, session_state, version = principals.read(user_id, sid)
+        found = principals.read(user_id, sid)
+        principal = found.principal
         if principal is None or not principal.is_active:  # unknown, deleted or inactive user
             raise _token_not_valid()
         live = TokenService().is_session_live(
-            sid=sid, user_id=user_id, epoch=principal.session_epoch, cached=session_state
+            sid=sid, user_id=user_id, epoch=principal.session_epoch, cached=found.session_state
         )
         if not live:
             raise _token_not_valid("This session has ended. Sign in again.")
-        return principal, version
+        principals.verified(user_id, sid, found)
+        return principal, found.version
 
     def get_validated_token(self, raw_token):
         """simplejwt's checks, once per token per process: a token already verified here is

@@ -11,18 +11,28 @@ logged out, deactivated or deleted is refused on their very next request, on any
 
 The request's user is a real `User` instance holding only the principal's fields; any other
 field is loaded from the database, all together, the first time a view reads one.
+
+Each process also keeps what a request read and verified (principal, data version, live sessions)
+in its own memory, and trusts it while it hears the "users" broadcast (core.cache.broadcast):
+every invalidation of a user is announced, and the writer's process waits, once the change has
+committed, until every listening process has dropped its copy. So a warm signed-in request
+usually makes no Redis round trip at all, and a change is still seen on the very next request
+on any process. Without Redis, or while the broadcast is not heard, every request reads Redis.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import threading
+import time
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 
 from core import cache
-from core.cache import keys, namespaces
+from core.cache import USER_CHANGE_HOOKS, keys, namespaces
+from core.cache.broadcast import Broadcast, Listener
 
 # The User columns a principal holds; every other column is deferred on the request's user.
 PRINCIPAL_FIELDS = ("id", "is_active", "is_staff", "is_superuser", "email_verified", "session_epoch")
@@ -87,17 +97,34 @@ def load_principal(user_id: int) -> Principal | None:
     return Principal(*row, preferences=Preferences(*profile) if profile else Preferences())
 
 
-def read(user_id: int, sid: str) -> tuple[Principal | None, Any, int | None]:
-    """(principal, the cached state of session `sid` or None, the user's data version) in one
-    round trip; the principal from the database when the cache holds none for the current
-    account version. The data version (favorites, history) versions their flags and pages."""
+@dataclass
+class Read:
+    """What `read` found: the principal, the session's cached state, the data version, and when
+    it was read (None: from this process's copy, already verified)."""
+
+    principal: Principal | None
+    session_state: Any
+    version: int | None
+    ticket: tuple[float, int] | None = None  # (monotonic time, copies' generation) before reading
+
+
+def read(user_id: int, sid: str) -> Read:
+    """This process's verified copy when it may be trusted; else (principal, the cached state of
+    session `sid`, the user's data version) in one round trip, the principal from the database
+    when the cache holds none for the current account version. The data version (favorites,
+    history) versions the user's flags and pages."""
+    kept = copies.get(user_id, sid)
+    if kept is not None:
+        principal, version = kept
+        return Read(principal, (user_id, principal.session_epoch), version)
+    ticket = (time.monotonic(), copies.generation)
     principal_key, session_key = keys.user_principal(user_id), keys.session_state(sid)
     found = namespaces.versions_and_values(
         [keys.user_data_namespace(user_id), keys.user_account_namespace(user_id)],
         [principal_key, session_key],
     )
     if found is None:  # the cache cannot answer: the database decides, nothing is stored
-        return load_principal(user_id), None, None
+        return Read(load_principal(user_id), None, None)
     (data_version, account_version), values = found
     cached = values.get(principal_key)
     if isinstance(cached, tuple) and len(cached) == 2 and cached[0] == account_version:
@@ -107,7 +134,88 @@ def read(user_id: int, sid: str) -> tuple[Principal | None, Any, int | None]:
         # Stamped with the version read before the database: a change committed meanwhile has
         # bumped it, so this entry is refused by the next request.
         cache.set(principal_key, (account_version, principal), ttl=settings.AUTH_PRINCIPAL_CACHE_SECONDS)
-    return principal, values.get(session_key), data_version
+    return Read(principal, values.get(session_key), data_version, ticket)
+
+
+def verified(user_id: int, sid: str, found: Read) -> None:
+    """The request's token, user and session were accepted: this process may keep the read."""
+    if found.ticket is not None and found.version is not None and found.principal is not None:
+        copies.keep(user_id, sid, found.principal, found.version, found.ticket)
+
+
+@dataclass
+class _Copy:
+    checked: float
+    principal: Principal
+    version: int
+    sessions: set[str] = field(default_factory=set)
+
+
+class Copies:
+    """This process's verified reads, per user; trusted while the "users" broadcast is heard and
+    for AUTH_LOCAL_SECONDS at most. Thread-safe (threaded workers share it)."""
+
+    MAX_USERS = 50_000
+
+    def __init__(self):
+        self.entries: dict[int, _Copy] = {}
+        self.lock = threading.Lock()
+        self.generation = 0  # moves on with every change heard: a read from before is not kept
+        self.listener = Listener(users, on_message=lambda payload: self.drop(int(payload)))
+
+    def get(self, user_id: int, sid: str) -> tuple[Principal, int] | None:
+        copy = self.entries.get(user_id)
+        if copy is None or sid not in copy.sessions:
+            return None
+        since = self.listener.trusted_since()
+        if (
+            since is None
+            or copy.checked < since
+            or time.monotonic() - copy.checked > settings.AUTH_LOCAL_SECONDS
+        ):
+            return None
+        return copy.principal, copy.version
+
+    def keep(
+        self, user_id: int, sid: str, principal: Principal, version: int, ticket: tuple[float, int]
+    ) -> None:
+        checked, generation = ticket
+        since = self.listener.trusted_since()
+        if since is None or checked < since:
+            return
+        with self.lock:
+            if generation != self.generation:
+                return  # a change was heard while this was read: it may predate it
+            if len(self.entries) >= self.MAX_USERS:
+                self.entries.clear()
+            copy = self.entries.get(user_id)
+            if copy is None or copy.version != version or copy.principal != principal:
+                copy = self.entries[user_id] = _Copy(checked, principal, version)
+            copy.sessions.add(sid)
+
+    def drop(self, user_id: int) -> None:
+        with self.lock:
+            self.generation += 1
+            self.entries.pop(user_id, None)
+
+    def clear(self) -> None:
+        with self.lock:
+            self.generation += 1
+            self.entries.clear()
+
+
+users = Broadcast("users")  # a user id, announced whenever anything cached about them changes
+copies = Copies()
+
+
+def _user_changed(user_id: int, *, committed: bool) -> None:
+    """This process drops its copy at once; the others are told (and, once the change has
+    committed, waited for)."""
+    copies.drop(user_id)
+    users.announce(str(user_id), wait=committed)
+
+
+USER_CHANGE_HOOKS.append(_user_changed)
 
 
 def forget(user_id: int) -> None:

@@ -79,7 +79,7 @@ class EntryCollectionApi(ListModelMixin, EntryApi):
         no SQL, no serialization. Pages are kept per data version: any change of theirs, or to
         the catalog, is a new key."""
         if request.method == "GET":
-            known = {*self.FilterSerializer().fields, *PAGING_PARAMETERS}
+            known = self.known_parameters()
             cached, request.page_store_as = caching.page_lookup(
                 request, list_name=self.list_name, known=known
             )
@@ -89,6 +89,15 @@ class EntryCollectionApi(ListModelMixin, EntryApi):
                 cached["Vary"] = "Authorization"
                 return cached
         return super().dispatch(request, *args, **kwargs)
+
+    @classmethod
+    def known_parameters(cls) -> frozenset[str]:
+        """What the page depends on: the filters and paging (worked out once per class)."""
+        known = cls.__dict__.get("_known_parameters")
+        if known is None:
+            known = frozenset({*cls.FilterSerializer().fields, *PAGING_PARAMETERS})
+            cls._known_parameters = known
+        return known
 
     def get(self, request):
         response = self.list(request)

@@ -333,6 +333,9 @@ PASSWORD_RESET_TOKEN_MINUTES = env_int("PASSWORD_RESET_TOKEN_MINUTES", 60)
 # preference changes invalidate both at once; the lifetimes only bound a lost invalidation.
 AUTH_SESSION_CACHE_SECONDS = env_int("AUTH_SESSION_CACHE_SECONDS", 300)
 AUTH_PRINCIPAL_CACHE_SECONDS = env_int("AUTH_PRINCIPAL_CACHE_SECONDS", 300)
+# How long a process trusts its own copy of a verified principal and session while it hears every
+# change announced (core.cache.broadcast); past it, or while not heard, it reads Redis again.
+AUTH_LOCAL_SECONDS = env_int("AUTH_LOCAL_SECONDS", 60)
 # Frontend pages the emails link to (FRONTEND_URL + path + ?token=…).
 FRONTEND_VERIFY_EMAIL_PATH = env_str("FRONTEND_VERIFY_EMAIL_PATH", "/verify-email")
 FRONTEND_RESET_PASSWORD_PATH = env_str("FRONTEND_RESET_PASSWORD_PATH", "/reset-password")

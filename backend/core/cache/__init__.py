@@ -24,6 +24,7 @@ LEVELS = ("view", "service", "query")
 
 __all__ = [
     "LEVELS",
+    "USER_CHANGE_HOOKS",
     "bump_namespace",
     "bypass",
     "bypassed",
@@ -145,15 +146,25 @@ def invalidate_user(user_id: int, *, account: bool = False) -> None:
     names = [keys.user_data_namespace(user_id)]
     if account:
         names.append(keys.user_account_namespace(user_id))
-    _bump_quietly(names)
     if transaction.get_connection().in_atomic_block:
-        transaction.on_commit(lambda: _bump_quietly(names), robust=True)
+        _bump_quietly(user_id, names, committed=False)
+        transaction.on_commit(lambda: _bump_quietly(user_id, names, committed=True), robust=True)
+    else:
+        _bump_quietly(user_id, names, committed=True)
 
 
-def _bump_quietly(names: list[str]) -> None:
+USER_CHANGE_HOOKS: list = []  # hook(user_id, *, committed): e.g. drop per-process copies (accounts)
+
+
+def _bump_quietly(user_id: int, names: list[str], *, committed: bool) -> None:
     """The write this follows has succeeded: a cache outage must not turn it into an error."""
     for name in names:
         try:
             bump_namespace(name)
         except Exception:  # any cache failure; the TTL bounds the staleness
             logger.warning("Could not invalidate cache namespace %s", name, exc_info=True)
+    for hook in USER_CHANGE_HOOKS:
+        try:
+            hook(user_id, committed=committed)
+        except Exception:  # as above: logged, never the write's failure
+            logger.warning("Could not announce a change of user %s", user_id, exc_info=True)

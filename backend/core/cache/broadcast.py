@@ -55,14 +55,16 @@ class Broadcast:
     def _ack_key(self, token: str) -> str:
         return caches["default"].make_key(keys.broadcast_ack(self.name, token))
 
-    def announce(self, payload: str) -> None:
-        """Tells every listening process, and waits until each has handled it (ACK_WAIT at most).
-        A no-op without Redis: then no process trusts its own copies."""
+    def announce(self, payload: str, *, wait: bool = True) -> None:
+        """Tells every listening process, and (`wait`) waits until each has handled it (ACK_WAIT at
+        most). A no-op without Redis: then no process trusts its own copies."""
         connection = redis_connection()
         if connection is None:
             return
         token = uuid.uuid4().hex
         listeners = int(connection.publish(self.channel(), f"{token} {payload}"))
+        if not wait:
+            return
         deadline = time.monotonic() + ACK_WAIT
         ack = self._ack_key(token)
         while listeners and time.monotonic() < deadline:

@@ -307,3 +307,33 @@ def test_rows_written_outside_the_services_show_on_the_next_request_too(movies):
     assert after[movies[0].tmdb_id][0] is False
     assert after[movies[1].tmdb_id][2] == {"date": "2024-01-01", "rating": None}
     assert ann.get("/api/v1/favorites/").json()["data"] == []
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
+def test_a_warm_read_uses_this_processs_copy_until_a_change_is_announced(movies, monkeypatch):
+    import time
+
+    from apps.authentication.principal import copies, users
+    from core.cache import namespaces
+
+    ann = reader("ann@example.com")
+    deadline = time.monotonic() + 10
+    while copies.listener.trusted_since() is None:  # the listener subscribes in its own thread
+        assert time.monotonic() < deadline, "the users broadcast is never heard"
+        time.sleep(0.05)
+    ann.get(LIST)
+    reads = []
+    real = namespaces.versions_and_values
+    monkeypatch.setattr(namespaces, "versions_and_values", lambda *args: reads.append(args) or real(*args))
+    # a warm read: no Redis round trip for the token's user and session
+    assert ann.get(LIST).status_code == 200
+    assert reads == []
+    # another process announces a change of this user (as its invalidate_user does): dropped here
+    users.announce(str(ann.user.pk))
+    assert ann.get(LIST).status_code == 200
+    assert len(reads) == 1
+    # and a change made here is seen at once, by this process too
+    User.objects.filter(pk=ann.user.pk).update(is_active=False)
+    cache.invalidate_user(ann.user.pk, account=True)
+    assert ann.get(LIST).status_code == 401
