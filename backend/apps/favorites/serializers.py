@@ -44,46 +44,6 @@ class FavoriteUpdateInputSerializer(WatchlistUpdateInputSerializer):
     user_rating = _rating_field(required=False, allow_null=True, help_text="1-10, or null to clear it.")
 
 
-class WatchlistFilterSerializer(serializers.Serializer):
-    """Query parameters of the list endpoints."""
-
-    q = serializers.CharField(
-        required=False, allow_blank=True, max_length=MAX_QUERY_LENGTH, help_text="Search in title and notes."
-    )
-    genre = serializers.RegexField(
-        GENRE_LIST,
-        required=False,
-        help_text="TMDb genre id, or several comma-separated (any of them matches).",
-    )
-    year_from = serializers.IntegerField(required=False, min_value=MIN_YEAR, max_value=MAX_YEAR)
-    year_to = serializers.IntegerField(required=False, min_value=MIN_YEAR, max_value=MAX_YEAR)
-    movie_id = serializers.IntegerField(
-        required=False, min_value=1, max_value=MAX_TMDB_ID, help_text="Only the entry for this TMDb id."
-    )
-    ordering = serializers.ChoiceField(choices=list(ENTRY_ORDERINGS), default=DEFAULT_ORDERING)
-
-    def validate(self, attrs: dict) -> dict:
-        _check_range(attrs, "year_from", "year_to")
-        if "genre" in attrs:
-            attrs["genres"] = tuple(int(part) for part in attrs.pop("genre").split(","))
-        return attrs
-
-
-class FavoriteFilterSerializer(WatchlistFilterSerializer):
-    min_rating = _rating_field(required=False, help_text="Lowest user rating (unrated ones drop out).")
-    max_rating = _rating_field(required=False)
-    ordering = serializers.ChoiceField(choices=list(FAVORITE_ORDERINGS), default=DEFAULT_ORDERING)
-
-    def validate(self, attrs: dict) -> dict:
-        _check_range(attrs, "min_rating", "max_rating")
-        return super().validate(attrs)
-
-
-def _check_range(attrs: dict, low: str, high: str) -> None:
-    if attrs.get(low) is not None and attrs.get(high) is not None and attrs[low] > attrs[high]:
-        raise serializers.ValidationError({low: [f"Must not be greater than {high}."]})
-
-
 class ExportParamsSerializer(serializers.Serializer):
     format = serializers.ChoiceField(choices=["csv", "json"], default="json")
 
@@ -105,6 +65,103 @@ class FavoriteOutputSerializer(serializers.ModelSerializer):
         model = Favorite
         fields = ["id", "movie", "user_rating", "notes", "added_at", "updated_at"]
         read_only_fields = fields
+
+
+class EntryListItemMixin:
+    """A list's item: compact by default (no `updated_at`); `fields=` keeps only the named entry
+    fields and movie fields (the entry's `id` and the movie's `id` always stay)."""
+
+    ENTRY_FIELDS: tuple[str, ...] = ()
+    DEFAULT_FIELDS: tuple[str, ...] = ()
+
+    def __init__(self, *args, fields: list[str] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        wanted = set(fields) if fields else set(self.DEFAULT_FIELDS)
+        for name in list(self.fields):
+            if name in self.ENTRY_FIELDS and name not in wanted:
+                self.fields.pop(name)
+        movie_fields = [name for name in (fields or ()) if name not in self.ENTRY_FIELDS]
+        if fields:
+            self.fields["movie"] = MovieListSerializer(read_only=True, fields=movie_fields or ["id"])
+
+    @classmethod
+    def selectable_fields(cls) -> list[str]:
+        movie = [name for name in MovieListSerializer.selectable_fields() if name != "id"]
+        return [*cls.ENTRY_FIELDS, *movie]
+
+
+class WatchlistListItemSerializer(EntryListItemMixin, WatchlistItemOutputSerializer):
+    ENTRY_FIELDS = ("notes", "added_at", "updated_at")
+    DEFAULT_FIELDS = ("notes", "added_at")
+
+    class Meta(WatchlistItemOutputSerializer.Meta):
+        pass
+
+
+class FavoriteListItemSerializer(EntryListItemMixin, FavoriteOutputSerializer):
+    ENTRY_FIELDS = ("user_rating", "notes", "added_at", "updated_at")
+    DEFAULT_FIELDS = ("user_rating", "notes", "added_at")
+
+    class Meta(FavoriteOutputSerializer.Meta):
+        pass
+
+
+def entry_field_list(item_serializer) -> serializers.RegexField:
+    """`fields=` of a personal list: the item's entry fields and the movie's fields."""
+    names = "|".join(sorted(item_serializer.selectable_fields(), key=len, reverse=True))
+    return serializers.RegexField(
+        rf"^(?:{names})(?:,(?:{names}))*$",
+        required=False,
+        max_length=500,
+        help_text=(
+            "Comma-separated entry fields (`updated_at` only when asked) and movie fields to return: "
+            "each item then holds only those, its `id` and its movie's `id`."
+        ),
+        error_messages={"invalid": "Use a comma-separated list of this list's field names."},
+    )
+
+
+# Query parameters -----------------------------------------------------------------------------
+class WatchlistFilterSerializer(serializers.Serializer):
+    """Query parameters of the list endpoints."""
+
+    q = serializers.CharField(
+        required=False, allow_blank=True, max_length=MAX_QUERY_LENGTH, help_text="Search in title and notes."
+    )
+    genre = serializers.RegexField(
+        GENRE_LIST,
+        required=False,
+        help_text="TMDb genre id, or several comma-separated (any of them matches).",
+    )
+    year_from = serializers.IntegerField(required=False, min_value=MIN_YEAR, max_value=MAX_YEAR)
+    year_to = serializers.IntegerField(required=False, min_value=MIN_YEAR, max_value=MAX_YEAR)
+    movie_id = serializers.IntegerField(
+        required=False, min_value=1, max_value=MAX_TMDB_ID, help_text="Only the entry for this TMDb id."
+    )
+    ordering = serializers.ChoiceField(choices=list(ENTRY_ORDERINGS), default=DEFAULT_ORDERING)
+    fields = entry_field_list(WatchlistListItemSerializer)
+
+    def validate(self, attrs: dict) -> dict:
+        _check_range(attrs, "year_from", "year_to")
+        if "genre" in attrs:
+            attrs["genres"] = tuple(int(part) for part in attrs.pop("genre").split(","))
+        return attrs
+
+
+class FavoriteFilterSerializer(WatchlistFilterSerializer):
+    min_rating = _rating_field(required=False, help_text="Lowest user rating (unrated ones drop out).")
+    max_rating = _rating_field(required=False)
+    ordering = serializers.ChoiceField(choices=list(FAVORITE_ORDERINGS), default=DEFAULT_ORDERING)
+    fields = entry_field_list(FavoriteListItemSerializer)
+
+    def validate(self, attrs: dict) -> dict:
+        _check_range(attrs, "min_rating", "max_rating")
+        return super().validate(attrs)
+
+
+def _check_range(attrs: dict, low: str, high: str) -> None:
+    if attrs.get(low) is not None and attrs.get(high) is not None and attrs[low] > attrs[high]:
+        raise serializers.ValidationError({low: [f"Must not be greater than {high}."]})
 
 
 class ForYouMovieSerializer(MovieListSerializer):

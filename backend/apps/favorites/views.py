@@ -72,7 +72,16 @@ class EntryCollectionApi(ListModelMixin, EntryApi):
             return self.service_class.model.objects.none()
         params = self.FilterSerializer(data=self.request.query_params)
         params.is_valid(raise_exception=True)
-        return self.get_service().list_entries(filters=EntryFilters(**params.validated_data))
+        values = dict(params.validated_data)
+        fields = values.pop("fields", None)
+        self.item_fields = [name.strip() for name in fields.split(",")] if fields else None
+        return self.get_service().list_entries(filters=EntryFilters(**values))
+
+    def get_serializer(self, *args, **kwargs):
+        if self.request is not None and self.request.method == "GET":  # the list's compact items
+            kwargs.setdefault("context", self.get_serializer_context())
+            return self.ListItemSerializer(*args, fields=getattr(self, "item_fields", None), **kwargs)
+        return super().get_serializer(*args, **kwargs)
 
     def dispatch(self, request, *args, **kwargs):
         """A page cached for this user and query answers before DRF runs (as the catalog's do):
@@ -212,6 +221,7 @@ class FavoriteCollectionApi(EntryCollectionApi):
     FilterSerializer = s.FavoriteFilterSerializer
     InputSerializer = s.FavoriteAddInputSerializer
     OutputSerializer = s.FavoriteOutputSerializer
+    ListItemSerializer = s.FavoriteListItemSerializer
     added_message = "Added to favorites."
     existing_message = "Already in favorites."
 
@@ -231,6 +241,7 @@ class WatchlistCollectionApi(EntryCollectionApi):
     FilterSerializer = s.WatchlistFilterSerializer
     InputSerializer = s.WatchlistAddInputSerializer
     OutputSerializer = s.WatchlistItemOutputSerializer
+    ListItemSerializer = s.WatchlistListItemSerializer
     added_message = "Added to the watchlist."
     existing_message = "Already in the watchlist."
 

@@ -13,8 +13,8 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT7
 
 ROOT = "urn:movie-nexus:openapi"
-# With `fields=`, a movie payload holds only the fields asked for and `id` (see the parameter).
-FIELD_SELECTABLE = ("MovieList", "MovieDetail")
+# With `fields=`, a movie payload (or a personal list item) holds only the fields asked for and `id`.
+FIELD_SELECTABLE = ("MovieList", "MovieDetail", "FavoriteListItem", "WatchlistListItem")
 # Views the tests mount for themselves (core/tests/urls.py): their errors are checked, not successes.
 TEST_ONLY = "/api/v1/_test/"
 # HTTP-level answers with no body of ours to check.

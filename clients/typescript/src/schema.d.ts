@@ -1042,6 +1042,18 @@ export interface components {
             notes?: string;
             user_rating?: number | null;
         };
+        /**
+         * @description A list's item: compact by default (no `updated_at`); `fields=` keeps only the named entry
+         *     fields and movie fields (the entry's `id` and the movie's `id` always stay).
+         */
+        FavoriteListItem: {
+            readonly id: number;
+            readonly movie: components["schemas"]["MovieList"];
+            readonly user_rating: number | null;
+            readonly notes: string;
+            /** Format: date-time */
+            readonly added_at: string;
+        };
         FavoriteOutput: {
             readonly id: number;
             readonly movie: components["schemas"]["MovieList"];
@@ -1369,11 +1381,11 @@ export interface components {
                 rating: number | null;
             } | null;
         };
-        PaginatedFavoriteOutputList: {
+        PaginatedFavoriteListItemList: {
             /** @enum {boolean} */
             success: true;
             message: string;
-            data: components["schemas"]["FavoriteOutput"][];
+            data: components["schemas"]["FavoriteListItem"][];
             /**
              * @description Null on success.
              * @enum {object|null}
@@ -1465,11 +1477,11 @@ export interface components {
             errors: never | null;
             meta: components["schemas"]["PageMeta"];
         };
-        PaginatedWatchlistItemOutputList: {
+        PaginatedWatchlistListItemList: {
             /** @enum {boolean} */
             success: true;
             message: string;
-            data: components["schemas"]["WatchlistItemOutput"][];
+            data: components["schemas"]["WatchlistListItem"][];
             /**
              * @description Null on success.
              * @enum {object|null}
@@ -1699,6 +1711,17 @@ export interface components {
             readonly added_at: string;
             /** Format: date-time */
             readonly updated_at: string;
+        };
+        /**
+         * @description A list's item: compact by default (no `updated_at`); `fields=` keeps only the named entry
+         *     fields and movie fields (the entry's `id` and the movie's `id` always stay).
+         */
+        WatchlistListItem: {
+            readonly id: number;
+            readonly movie: components["schemas"]["MovieList"];
+            readonly notes: string;
+            /** Format: date-time */
+            readonly added_at: string;
         };
         YearCount: {
             year: number;
@@ -3386,6 +3409,8 @@ export interface operations {
     favorites_list: {
         parameters: {
             query?: {
+                /** @description Comma-separated entry fields (`updated_at` only when asked) and movie fields to return: each item then holds only those, its `id` and its movie's `id`. */
+                fields?: string;
                 /** @description TMDb genre id, or several comma-separated (any of them matches). */
                 genre?: string;
                 max_rating?: number;
@@ -3426,7 +3451,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PaginatedFavoriteOutputList"];
+                    "application/json": components["schemas"]["PaginatedFavoriteListItemList"];
                 };
             };
             /** @description Validation failed (errors.fields holds per-field messages). */
@@ -8397,6 +8422,8 @@ export interface operations {
     watchlist_list: {
         parameters: {
             query?: {
+                /** @description Comma-separated entry fields (`updated_at` only when asked) and movie fields to return: each item then holds only those, its `id` and its movie's `id`. */
+                fields?: string;
                 /** @description TMDb genre id, or several comma-separated (any of them matches). */
                 genre?: string;
                 /** @description Only the entry for this TMDb id. */
@@ -8432,7 +8459,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PaginatedWatchlistItemOutputList"];
+                    "application/json": components["schemas"]["PaginatedWatchlistListItemList"];
                 };
             };
             /** @description Validation failed (errors.fields holds per-field messages). */

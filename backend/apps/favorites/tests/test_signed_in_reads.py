@@ -337,3 +337,21 @@ def test_a_warm_read_uses_this_processs_copy_until_a_change_is_announced(movies,
     User.objects.filter(pk=ann.user.pk).update(is_active=False)
     cache.invalidate_user(ann.user.pk, account=True)
     assert ann.get(LIST).status_code == 401
+
+
+def test_a_list_item_is_compact_by_default_and_fields_choose_more_or_less(movies):
+    ann = reader("ann@example.com")
+    Favorite.objects.create(user=ann.user, movie=movies[0], user_rating=8)
+    item = ann.get("/api/v1/favorites/").json()["data"][0]
+    assert set(item) == {"id", "movie", "user_rating", "notes", "added_at"}
+    catalog_item = ann.get(f"{LIST}").json()["data"][0]
+    assert item["movie"] == catalog_item  # the catalog's item shape, flags included
+    chosen = ann.get("/api/v1/favorites/?fields=updated_at,title,is_favorite").json()["data"][0]
+    assert chosen == {
+        "id": item["id"],
+        "updated_at": chosen["updated_at"],
+        "movie": {"id": movies[0].tmdb_id, "title": movies[0].title, "is_favorite": True},
+    }
+    refused = ann.get("/api/v1/watchlist/?fields=user_rating")  # a favorites-only field
+    assert refused.status_code == 400
+    assert "fields" in refused.json()["errors"]["fields"]
