@@ -1,7 +1,7 @@
-"""An import's TMDb searches: run ahead in threads, evenly paced at the shared rate, each asked once.
+"""An import's TMDb searches: run ahead in threads, evenly paced under the shared rate, each asked once.
 
 The threads only talk to TMDb (through the shared client and its process-shared rate limiter,
-paced like the sync jobs by `Pacer`); nothing here touches the database. The runner decides the
+paced like the sync jobs by `Pacer`, at IMPORT_RATE_SHARE of the rate); nothing here touches the database. The runner decides the
 matches and stores the matched movies through the catalog writer, in batches.
 """
 
@@ -27,6 +27,13 @@ from core.services.tmdb.errors import (
 )
 
 from .matching import TitleQuery, TitleResults, search_titles
+
+
+def import_rate() -> float:
+    """Requests/s one import paces its searches at: IMPORT_RATE_SHARE of the shared TMDB_RATE_LIMIT,
+    so interactive reads still find tokens in the shared bucket while an import runs, and the small
+    bunching of threads that wake late stays under TMDb's per-second limit."""
+    return float(settings.TMDB_RATE_LIMIT) * float(settings.IMPORT_RATE_SHARE)
 
 
 class Searches:
@@ -78,8 +85,8 @@ class TitleLookups:
     """The title searches of one import run, in `concurrency` threads; `submit` early, `result` later."""
 
     def __init__(self, *, tmdb, concurrency: int | None = None, paced: bool = True):
-        pacer = Pacer(float(settings.TMDB_RATE_LIMIT)) if paced else None
-        self.searches = Searches(tmdb=tmdb, pacer=pacer)
+        rate = import_rate()
+        self.searches = Searches(tmdb=tmdb, pacer=Pacer(rate) if paced and rate > 0 else None)
         self.pool = ThreadPoolExecutor(
             max_workers=max(1, concurrency or settings.IMPORT_CONCURRENCY), thread_name_prefix="import-search"
         )

@@ -407,8 +407,10 @@ IMPORT_STALE_SECONDS = env_int(
 )
 IMPORT_MAX_RECOVERIES = env_int("IMPORT_MAX_RECOVERIES", 3)
 IMPORT_RECOVERY_INTERVAL = env_int("IMPORT_RECOVERY_INTERVAL", 60)
-# Title searches one import runs ahead in parallel threads (the shared TMDb rate limit holds).
+# Title searches one import runs ahead in parallel threads, evenly paced at IMPORT_RATE_SHARE of
+# TMDB_RATE_LIMIT (the rest is left to interactive reads; the shared limiter still bounds all).
 IMPORT_CONCURRENCY = env_int("IMPORT_CONCURRENCY", 8)
+IMPORT_RATE_SHARE = min(1.0, max(0.05, env_float("IMPORT_RATE_SHARE", 0.9)))
 
 # EMAIL ------------------------------------------------------------------------
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

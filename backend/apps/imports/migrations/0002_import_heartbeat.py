@@ -2,6 +2,14 @@
 
 from django.conf import settings
 from django.db import migrations, models
+from django.db.models.functions import Coalesce
+
+
+def last_sign_of_life(apps, schema_editor):
+    """Imports from before the heartbeat: their start (or creation) stands for it, so one stuck
+    since then is recovered like any other."""
+    Import = apps.get_model("imports", "Import")
+    Import.objects.filter(heartbeat_at__isnull=True).update(heartbeat_at=Coalesce("started_at", "created_at"))
 
 
 class Migration(migrations.Migration):
@@ -26,4 +34,5 @@ class Migration(migrations.Migration):
             model_name='import',
             index=models.Index(condition=models.Q(('status__in', ['queued', 'matching'])), fields=['heartbeat_at'], name='import_active_heartbeat_idx'),
         ),
+        migrations.RunPython(last_sign_of_life, migrations.RunPython.noop),
     ]
