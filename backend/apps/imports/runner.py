@@ -47,6 +47,7 @@ class ImportRunner:
     def __init__(self, *, import_id: int, movies=None, tmdb=None):
         self.import_id = import_id
         self.movies = movies if movies is not None else MovieService()
+        self.ids = IdMatcher(movies=self.movies)
         self.tmdb = tmdb
         self.token = 0
         self.last_beat = 0.0
@@ -136,7 +137,7 @@ class ImportRunner:
         try:
             if searching is not None:
                 return row, self._wait(searching)
-            match = IdMatcher(movies=self.movies).match(row.data)
+            match = self.ids.match(row.data)
             return row, match if match is not None else self.lookups.now(TitleQuery.of(row.data))
         except UpstreamUnavailable:
             return row, Match(reason=UPSTREAM_REASON)
