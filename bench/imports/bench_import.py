@@ -5,8 +5,10 @@ The double serves a generated catalog shaped like TMDb's (testing.tmdb.catalog) 
 The export is a realistic diary: films named by title and year (TMDb's titles "Movie 123" and
 "Movie 1234" overlap as substrings), rewatches of the same films, a share of years off by one
 (festival vs release year) and films TMDb does not have. The import runs as in production
-(ImportService.start, then the task eagerly) on PostgreSQL when DATABASE_URL is set, else a fresh
-SQLite file; the client's rate limiter is shared through Redis when REDIS_URL is set.
+(ImportService.start, then the task eagerly) in a child process, as a worker runs apart from TMDb
+(sharing one interpreter with the double, the import's threads and the double's would hold each
+other up and bunch requests), on PostgreSQL when DATABASE_URL is set, else a fresh SQLite file;
+the client's rate limiter is shared through Redis when REDIS_URL is set.
 
 Reports seconds, rows/s, match rate, 429s received and rows failed because of TMDb (must be 0).
 """
@@ -19,6 +21,7 @@ import io
 import json
 import os
 import random
+import subprocess
 import sys
 import tempfile
 import time
@@ -29,9 +32,8 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "backend"))
 sys.path.insert(0, str(ROOT))
 
-from bench.sync.bench_sync import RateLimitedDouble  # noqa: E402
+from bench.sync.bench_sync import RateLimitedDouble, app_env  # noqa: E402
 from testing.tmdb.catalog import seed_catalog  # noqa: E402
-from testing.tmdb.double import API_KEY  # noqa: E402
 
 DIARY_HEADER = ["Date", "Name", "Year", "Letterboxd URI", "Rating", "Rewatch", "Tags", "Watched Date"]
 
@@ -66,25 +68,36 @@ def diary(double, ids: list[int], rows: int, rng: random.Random) -> tuple[bytes,
     return archive.getvalue(), rows - missing
 
 
-def setup_django(workdir: Path, double) -> None:
-    os.environ.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "config.settings.local",
-            "DEBUG": "false",
-            "LOG_LEVEL": "WARNING",
-            "TMDB_BASE_URL": double.base_url,
-            "TMDB_API_KEY": API_KEY,
-            "TMDB_READ_ACCESS_TOKEN": "",
-            "CELERY_TASK_ALWAYS_EAGER": "true",
-        }
+def worker_env(workdir: Path, double) -> dict:
+    return {**app_env(double, workdir), "CELERY_TASK_ALWAYS_EAGER": "true"}
+
+
+def run_in_child(env: dict, export: Path) -> tuple[float, dict]:
+    """Migrates, imports `export` in a child process (the worker); (seconds, progress)."""
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True
     )
-    if not os.environ.get("DATABASE_URL"):
-        os.environ["SQLITE_PATH"] = str(workdir / "bench.sqlite3")
+    child = subprocess.run(
+        [sys.executable, __file__, "--child", str(export)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if child.returncode != 0:
+        raise SystemExit(f"the import process failed:\n{child.stderr[-3000:]}")
+    result = json.loads(child.stdout.strip().splitlines()[-1])
+    return result["seconds"], result["progress"]
+
+
+def child(export: Path) -> int:
     import django
-    from django.core.management import call_command
 
     django.setup()
-    call_command("migrate", "--noinput", verbosity=0)
+    seconds, progress = run(export.read_bytes())
+    print(json.dumps({"seconds": seconds, "progress": progress}, default=str))
+    return 0
 
 
 def run(content: bytes) -> tuple[float, dict]:
@@ -111,14 +124,19 @@ def main() -> int:
     parser.add_argument("--rows", type=int, default=5000)
     parser.add_argument("--limit", type=int, default=40, help="requests/s the double allows")
     parser.add_argument("--output", type=Path, default=ROOT / "bench-results" / "import.json")
+    parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)  # the import process
     args = parser.parse_args()
+    if args.child:
+        return child(args.child)
 
     double = RateLimitedDouble(limit=args.limit).start()
     catalog = seed_catalog(double, movies=int(args.rows * 0.9))
     rng = random.Random(20261206)  # noqa: S311 - reproducible test data, not secrets
     content, findable = diary(double, catalog.ids, args.rows, rng)
-    setup_django(Path(tempfile.mkdtemp(prefix="bench-import-")), double)
-    seconds, progress = run(content)
+    workdir = Path(tempfile.mkdtemp(prefix="bench-import-"))
+    export = workdir / "letterboxd-export.zip"
+    export.write_bytes(content)
+    seconds, progress = run_in_child(worker_env(workdir, double), export)
     received = double.accepted + double.rejected
     upstream_failures = sum(1 for f in progress["failures"] if "TMDb was unavailable" in f["reason"])
     report = {

@@ -78,6 +78,23 @@ def run_sync(env: dict, pages: int) -> tuple[float, str, str, int, float]:
     return wall, process.stdout, process.stderr, process.returncode, _children_cpu() - cpu_before
 
 
+def app_env(double, workdir: Path) -> dict:
+    """The environment of an app process reading TMDb from `double` (SQLite in `workdir` unless
+    DATABASE_URL is set)."""
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.local",
+        "DEBUG": "false",
+        "LOG_LEVEL": "WARNING",
+        "TMDB_BASE_URL": double.base_url,
+        "TMDB_API_KEY": API_KEY,
+        "TMDB_READ_ACCESS_TOKEN": "",
+    }
+    if not env.get("DATABASE_URL"):
+        env["SQLITE_PATH"] = str(workdir / "bench.sqlite3")
+    return env
+
+
 def _children_cpu() -> float:
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime
@@ -106,18 +123,7 @@ def main() -> int:
     double = RateLimitedDouble(limit=args.limit).start()
     catalog = seed_catalog(double, movies=max(args.catalog, args.movies))
     pages = -(-args.movies // 20)
-    workdir = Path(tempfile.mkdtemp(prefix="bench-sync-"))
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings.local",
-        "DEBUG": "false",
-        "LOG_LEVEL": "WARNING",
-        "TMDB_BASE_URL": double.base_url,
-        "TMDB_API_KEY": API_KEY,
-        "TMDB_READ_ACCESS_TOKEN": "",
-    }
-    if not env.get("DATABASE_URL"):
-        env["SQLITE_PATH"] = str(workdir / "bench.sqlite3")
+    env = app_env(double, Path(tempfile.mkdtemp(prefix="bench-sync-")))
     subprocess.run(
         [sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True
     )

@@ -47,8 +47,10 @@ class ImportAdmin(admin.ModelAdmin):
         "total_rows",
         "error",
         "attempts",
+        "recoveries",
         "created_at",
         "started_at",
+        "heartbeat_at",
         "finished_at",
     ]
     inlines = [ImportRowInline]

@@ -45,7 +45,11 @@ class Import(models.Model):
     filename = models.CharField(max_length=255, blank=True, default="")
     total_rows = models.PositiveIntegerField(default=0)
     error = models.TextField(blank=True, default="")
-    attempts = models.PositiveSmallIntegerField(default=0)
+    attempts = models.PositiveSmallIntegerField(default=0)  # runs claimed; the running one's token
+    # Touched when queued and by the running task every IMPORT_HEARTBEAT_SECONDS: an active import
+    # silent for IMPORT_STALE_SECONDS lost its worker (apps.imports.recovery).
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    recoveries = models.PositiveSmallIntegerField(default=0)  # times requeued after its worker died
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -61,7 +65,15 @@ class Import(models.Model):
                 name="import_one_active_per_user",
             ),
         ]
-        indexes = [models.Index(fields=["user", "-created_at"], name="import_user_created_idx")]
+        indexes = [
+            models.Index(fields=["user", "-created_at"], name="import_user_created_idx"),
+            # The recovery sweep reads only active imports by their last heartbeat.
+            models.Index(
+                fields=["heartbeat_at"],
+                condition=Q(status__in=["queued", "matching"]),
+                name="import_active_heartbeat_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.source} import #{self.pk} ({self.status})"

@@ -44,11 +44,23 @@ class ImportOutputSerializer(serializers.ModelSerializer):
             "filename",
             "total_rows",
             "error",
+            "recoveries",
             "created_at",
             "started_at",
+            "heartbeat_at",
             "finished_at",
         ]
         read_only_fields = fields
+        extra_kwargs = {
+            "error": {"help_text": "Why the import failed (or was given up after its worker was lost)."},
+            "recoveries": {
+                "help_text": "Times the import was resumed after the worker running it was lost (it fails "
+                "past a limit)."
+            },
+            "heartbeat_at": {
+                "help_text": "The last sign of life of the worker running it (or of its queueing)."
+            },
+        }
 
 
 class ImportCountsSerializer(serializers.Serializer):

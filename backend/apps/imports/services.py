@@ -3,11 +3,13 @@
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import IntegrityError, transaction
 from django.db.models import Count, QuerySet
+from django.utils import timezone
 
 from apps.favorites import caching
 from apps.movies.services import MovieService
 from core.exceptions import Conflict, NotFound, ValidationFailed
 
+from . import recovery
 from .applying import EntryWriter
 from .matching import Match, MatchedBy
 from .models import Import, ImportRow, ImportStatus, RowStatus
@@ -34,12 +36,18 @@ class ImportService:
         self.movies = movies
 
     def start(self, *, source: str, upload, limits: Limits | None = None) -> Import:
-        """Parses the upload now (limits → 413/400 at once), stores its rows, queues the matching."""
+        """Parses the upload now (limits → 413/400 at once), stores its rows, queues the matching.
+        An import of the user's that lost its worker is recovered first (it may end, freeing the slot)."""
         entries = parse(source, upload, limits or Limits.from_settings())
+        recovery.recover_stalled(user=self.user)
         try:
             with transaction.atomic():
                 created = Import.objects.create(
-                    user=self.user, source=source, filename=(upload.name or "")[:255], total_rows=len(entries)
+                    user=self.user,
+                    source=source,
+                    filename=(upload.name or "")[:255],
+                    total_rows=len(entries),
+                    heartbeat_at=timezone.now(),
                 )
                 ImportRow.objects.bulk_create(
                     [
@@ -63,7 +71,11 @@ class ImportService:
             raise NotFound("Import not found.") from exc
 
     def progress(self, *, import_id: int) -> dict:
+        """The import's progress; one that lost its worker is recovered first, so it never reads as
+        running when nothing runs it."""
         upload = self.get_import(import_id=import_id)
+        if recovery.is_stale(upload) and recovery.recover(upload.pk):
+            upload.refresh_from_db()
         return {"import": upload, **progress_of(upload)}
 
     def review_queue(self, *, import_id: int) -> QuerySet:
@@ -82,19 +94,27 @@ class ImportService:
         if tmdb_id not in {candidate["id"] for candidate in row.candidates}:
             raise ValidationFailed({"tmdb_id": ["Not one of this row's candidates."]})
         movie = (self.movies or MovieService()).get_movie(tmdb_id=tmdb_id)
-        process_row(row, Match(movie, MatchedBy.REVIEW), EntryWriter(user=self.user, source=upload.source))
+        writer = EntryWriter(user=self.user, source=upload.source)
+        if not process_row(row, Match(movie, MatchedBy.REVIEW), writer, expected=RowStatus.REVIEW):
+            raise NotFound("No row waiting for review there.")  # decided meanwhile (another request)
         caching.invalidate_user(self.user.pk)
         return row
 
 
 def retry(import_id: int) -> bool:
-    """Staff: failed rows back to pending and the import queued again (False if one of the user's
-    imports is already active)."""
+    """Staff: failed rows back to pending and the import queued again with a fresh recovery budget
+    (False if one of the user's imports is already active)."""
     upload = Import.objects.get(pk=import_id)
     try:
         with transaction.atomic():
             upload.rows.filter(status=RowStatus.FAILED).update(status=RowStatus.PENDING, reason="")
-            Import.objects.filter(pk=import_id).update(status=ImportStatus.QUEUED, finished_at=None, error="")
+            Import.objects.filter(pk=import_id).update(
+                status=ImportStatus.QUEUED,
+                finished_at=None,
+                error="",
+                heartbeat_at=timezone.now(),
+                recoveries=0,
+            )
             enqueue(import_id)
     except IntegrityError:
         return False

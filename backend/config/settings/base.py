@@ -398,6 +398,26 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_connect_timeout": env_int("CELERY_BROKER_SOCKET_TIMEOUT", 10),
 }
 
+# IMPORT RECOVERY ----------------------------------------------------------------
+# A running import touches its heartbeat every IMPORT_HEARTBEAT_SECONDS. An active import silent
+# for IMPORT_STALE_SECONDS lost its worker (killed, OOM, a deploy): it is queued again and resumes
+# at its first pending row, at most IMPORT_MAX_RECOVERIES times, then it fails with the reason
+# (staff can retry it). The window outlasts the task's hard time limit (Celery kills a run silent
+# that long, so a live run is never taken for dead) and the Redis broker's visibility timeout.
+# Beat looks every IMPORT_RECOVERY_INTERVAL seconds (cron: `manage.py recover_imports`); the
+# progress endpoint and a new upload of the same user look too. docs/imports.md.
+IMPORT_HEARTBEAT_SECONDS = env_float("IMPORT_HEARTBEAT_SECONDS", 10.0)
+IMPORT_STALE_SECONDS = env_int(
+    "IMPORT_STALE_SECONDS",
+    max(CELERY_TASK_TIME_LIMIT, CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"]) + 60,
+)
+IMPORT_MAX_RECOVERIES = env_int("IMPORT_MAX_RECOVERIES", 3)
+IMPORT_RECOVERY_INTERVAL = env_int("IMPORT_RECOVERY_INTERVAL", 60)
+# Title searches one import runs ahead in parallel threads, evenly paced at IMPORT_RATE_SHARE of
+# TMDB_RATE_LIMIT (the rest is left to interactive reads; the shared limiter still bounds all).
+IMPORT_CONCURRENCY = env_int("IMPORT_CONCURRENCY", 8)
+IMPORT_RATE_SHARE = min(1.0, max(0.05, env_float("IMPORT_RATE_SHARE", 0.9)))
+
 # EMAIL ------------------------------------------------------------------------
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")

@@ -9,15 +9,13 @@ is an hour). The Redis broker is CELERY_REDIS_BROKER_URL, else REDIS_URL (own qu
 import os
 import signal
 import sqlite3
-import subprocess
-import sys
 import uuid
 
 import pytest
 
 from testing.tmdb.double import API_KEY, TMDbDouble
 
-from .support.processes import ROOT, wait_until
+from .support.processes import ROOT, delete_queue, manage, start_worker, stop, wait_until
 
 pytestmark = [pytest.mark.services, pytest.mark.slow]
 
@@ -66,40 +64,6 @@ def worker_env(db_path, upstream, broker_url: str) -> dict:
     }
 
 
-def manage(env: dict, *args: str) -> str:
-    return subprocess.run(
-        [sys.executable, str(ROOT / "manage.py"), *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=180,
-    ).stdout
-
-
-def start_worker(env: dict, queue: str) -> subprocess.Popen:
-    argv = [sys.executable, "-m", "celery", "-A", "config.celery", "worker", "-Q", queue]
-    argv += [
-        "--pool",
-        "solo",
-        "--concurrency",
-        "1",
-        "-l",
-        "WARNING",
-        "--without-heartbeat",
-        "--without-gossip",
-    ]
-    argv += ["--without-mingle", "-n", f"{queue}@%h"]
-    return subprocess.Popen(
-        argv,
-        env=env,
-        cwd=ROOT / "backend",
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-
-
 def snapshot(db_path) -> list[tuple]:
     with sqlite3.connect(db_path) as db:
         return db.execute(SNAPSHOT_SQL).fetchall()
@@ -115,12 +79,6 @@ def synced(db_path) -> int:
         return 0
 
 
-def stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=10)
-
-
 @pytest.fixture(params=sorted(BROKERS))
 def broker_url(request) -> str:
     return BROKERS[request.param]()
@@ -129,12 +87,9 @@ def broker_url(request) -> str:
 @pytest.fixture
 def queue(broker_url):
     """A queue of our own on the shared broker, deleted afterwards."""
-    from kombu import Connection
-
     name = f"hrd-kill-{uuid.uuid4().hex[:8]}"
     yield name
-    with Connection(broker_url, connect_timeout=5) as connection:
-        connection.default_channel.queue_delete(name)
+    delete_queue(broker_url, name)
 
 
 def test_worker_killed_mid_task_reruns_to_the_clean_end_state(tmp_path, upstream, broker_url, queue):

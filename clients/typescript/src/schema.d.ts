@@ -1207,11 +1207,19 @@ export interface components {
             readonly status: components["schemas"]["ImportOutputStatusEnum"];
             readonly filename: string;
             readonly total_rows: number;
+            /** @description Why the import failed (or was given up after its worker was lost). */
             readonly error: string;
+            /** @description Times the import was resumed after the worker running it was lost (it fails past a limit). */
+            readonly recoveries: number;
             /** Format: date-time */
             readonly created_at: string;
             /** Format: date-time */
             readonly started_at: string | null;
+            /**
+             * Format: date-time
+             * @description The last sign of life of the worker running it (or of its queueing).
+             */
+            readonly heartbeat_at: string | null;
             /** Format: date-time */
             readonly finished_at: string | null;
         };

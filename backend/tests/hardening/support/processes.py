@@ -170,3 +170,76 @@ class AppServer:
             except subprocess.TimeoutExpired:
                 os.killpg(self.process.pid, signal.SIGKILL)
         self.process = None
+
+
+# CELERY WORKERS ---------------------------------------------------------------
+def manage(env: dict, *args: str) -> str:
+    """`manage.py …` in a child process with `env`; its stdout (raises if it fails)."""
+    return subprocess.run(
+        [sys.executable, str(ROOT / "manage.py"), *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=180,
+    ).stdout
+
+
+def start_worker(env: dict, queue: str, *, log: Path | None = None) -> subprocess.Popen:
+    """A real Celery worker (solo pool, one task at a time) consuming `queue`, in its own session
+    (so `stop` kills it and its children at once)."""
+    argv = [sys.executable, "-m", "celery", "-A", "config.celery", "worker", "-Q", queue]
+    argv += [
+        "--pool",
+        "solo",
+        "--concurrency",
+        "1",
+        "-l",
+        "WARNING",
+        "--without-heartbeat",
+        "--without-gossip",
+    ]
+    argv += ["--without-mingle", "-n", f"{queue}@%h"]
+    output = log.open("ab") if log is not None else subprocess.DEVNULL
+    try:
+        return subprocess.Popen(
+            argv,
+            env=env,
+            cwd=ROOT / "backend",
+            stdout=output,
+            stderr=subprocess.STDOUT if log is not None else subprocess.DEVNULL,
+            start_new_session=True,
+        )
+    finally:
+        if log is not None:
+            output.close()
+
+
+def stop(process: subprocess.Popen) -> None:
+    """SIGKILL to the process group: no clean shutdown, as an OOM kill or a lost container."""
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+
+
+def delete_queue(broker_url: str, name: str) -> None:
+    from kombu import Connection
+
+    with Connection(broker_url, connect_timeout=5) as connection:
+        connection.default_channel.queue_delete(name)
+
+
+def wait_for_other_connections_to_end(timeout: float = 10) -> None:
+    """PostgreSQL may still be finishing a COMMIT a killed process sent: wait until the other
+    backends on this database are gone, so what a test reads is what the dead process left."""
+    from django.db import connection
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+            if cursor.fetchone()[0] == 0:
+                return
+        time.sleep(0.05)

@@ -9,6 +9,7 @@ import time
 
 import pytest
 from django.conf import settings as django_settings
+from tests.hardening.support.processes import wait_for_other_connections_to_end
 
 from apps.movies.models import Movie, MovieGenre
 from apps.movies.sync.models import SyncLock
@@ -50,7 +51,7 @@ def test_sigkill_mid_run_loses_nothing_and_the_next_run_finishes(run_command, tm
         time.sleep(0.05)
     os.kill(process.pid, signal.SIGKILL)
     process.wait(timeout=10)
-    _wait_for_its_connections_to_end()
+    wait_for_other_connections_to_end()
 
     # then every stored movie is whole, and the dead run's lock row is still there
     synced = list(Movie.objects.filter(sync_status=SyncStatus.COMPLETE))
@@ -67,19 +68,3 @@ def test_sigkill_mid_run_loses_nothing_and_the_next_run_finishes(run_command, tm
     assert result.summary["unchanged"] == len(synced)
     assert Movie.objects.filter(sync_status=SyncStatus.COMPLETE).count() == 30
     assert not SyncLock.objects.exists()
-
-
-def _wait_for_its_connections_to_end(timeout: float = 10) -> None:
-    """PostgreSQL may still be finishing a COMMIT the killed process sent: wait until its backends
-    are gone, so what the test reads is what the dead run left."""
-    from django.db import connection
-
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
-            )
-            if cursor.fetchone()[0] == 0:
-                return
-        time.sleep(0.05)
