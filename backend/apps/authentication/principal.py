@@ -191,6 +191,7 @@ class Copies:
             copy = self.entries.get(user_id)
             if copy is None or copy.version != version or copy.principal != principal:
                 copy = self.entries[user_id] = _Copy(checked, principal, version)
+            copy.checked = max(copy.checked, checked)  # verified again now: trusted for longer
             copy.sessions.add(sid)
 
     def drop(self, user_id: int) -> None:

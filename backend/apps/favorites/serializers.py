@@ -5,6 +5,7 @@ import re
 from rest_framework import serializers
 
 from apps.authentication.serializers import StrictInputSerializer
+from apps.movies.params import field_list
 from apps.movies.serializers import MovieListSerializer
 from core.constants import MAX_QUERY_LENGTH
 
@@ -108,16 +109,12 @@ class FavoriteListItemSerializer(EntryListItemMixin, FavoriteOutputSerializer):
 
 def entry_field_list(item_serializer) -> serializers.RegexField:
     """`fields=` of a personal list: the item's entry fields and the movie's fields."""
-    names = "|".join(sorted(item_serializer.selectable_fields(), key=len, reverse=True))
-    return serializers.RegexField(
-        rf"^(?:{names})(?:,(?:{names}))*$",
-        required=False,
-        max_length=500,
+    return field_list(
+        item_serializer,
         help_text=(
             "Comma-separated entry fields (`updated_at` only when asked) and movie fields to return: "
             "each item then holds only those, its `id` and its movie's `id`."
         ),
-        error_messages={"invalid": "Use a comma-separated list of this list's field names."},
     )
 
 

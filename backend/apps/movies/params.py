@@ -54,18 +54,21 @@ class CommaSeparatedIntegers(serializers.CharField):
         return values
 
 
-def field_list(serializer_class) -> serializers.RegexField:
-    """`fields=`: a comma-separated subset of the serializer's fields, as a pattern the schema
-    states and the code enforces (an unknown or misspelt name is a 400 either way)."""
+MOVIE_FIELDS_HELP = (
+    "Comma-separated subset of the movie fields to return: the response then holds only "
+    "those and `id` (the schema's movie types describe the full shape, without `fields`)."
+)
+
+
+def field_list(serializer_class, *, help_text: str = MOVIE_FIELDS_HELP) -> serializers.RegexField:
+    """`fields=`: a comma-separated subset of the serializer's `selectable_fields()`, as a pattern
+    the schema states and the code enforces (an unknown or misspelt name is a 400 either way)."""
     names = "|".join(sorted(serializer_class.selectable_fields(), key=len, reverse=True))
     return serializers.RegexField(
         rf"^(?:{names})(?:,(?:{names}))*$",
         required=False,
         max_length=500,
-        help_text=(
-            "Comma-separated subset of the movie fields to return: the response then holds only "
-            "those and `id` (the schema's movie types describe the full shape, without `fields`)."
-        ),
+        help_text=help_text,
         error_messages={"invalid": "Use a comma-separated list of this resource's field names."},
     )
 

@@ -314,6 +314,8 @@ def test_rows_written_outside_the_services_show_on_the_next_request_too(movies):
 def test_a_warm_read_uses_this_processs_copy_until_a_change_is_announced(movies, monkeypatch):
     import time
 
+    from django.conf import settings
+
     from apps.authentication.principal import copies, users
     from core.cache import namespaces
 
@@ -333,6 +335,11 @@ def test_a_warm_read_uses_this_processs_copy_until_a_change_is_announced(movies,
     users.announce(str(ann.user.pk))
     assert ann.get(LIST).status_code == 200
     assert len(reads) == 1
+    # a copy past AUTH_LOCAL_SECONDS is read again, and that fresh read is trusted anew
+    copies.entries[ann.user.pk].checked -= settings.AUTH_LOCAL_SECONDS + 1
+    assert ann.get(LIST).status_code == 200
+    assert ann.get(LIST).status_code == 200
+    assert len(reads) == 2
     # and a change made here is seen at once, by this process too
     User.objects.filter(pk=ann.user.pk).update(is_active=False)
     cache.invalidate_user(ann.user.pk, account=True)
