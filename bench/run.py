@@ -78,6 +78,9 @@ def app_env(metrics_token: str) -> dict:
         "PYTHONPATH": str(BACKEND),
         "SECRET_KEY": secrets.token_urlsafe(48),
         "JWT_SIGNING_KEY": secrets.token_urlsafe(40),
+        # The signed-in targets use one access token for the whole run (rounds, soak, probes):
+        # it must outlive it (the default 10 minutes expired mid-run: every request a 401).
+        "JWT_ACCESS_MINUTES": "240",
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "SECURE_SSL_REDIRECT": "false",
         "DATABASE_URL": CONFIG["database_url"],
