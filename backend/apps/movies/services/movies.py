@@ -86,19 +86,6 @@ class MovieService:
         stored = self.writer.store_list_items(parse.page_results({"results": results or []})).pks
         return Movie.objects.active().filter(pk__in=list(stored.values())).first()
 
-    def search_candidates(self, *, query: str, year: int | None = None) -> list[Movie]:
-        """TMDb's first search page for `query` (and release `year`), stored, in TMDb's order.
-
-        For imports: read upstream (never a local fallback, so a TMDb outage is an error to retry,
-        not a wrong "not found"), through the shared rate-limited client.
-        """
-        payload = self._upstream(lambda: self.tmdb.search(query=query, year=year, policy=Policy.BATCH))
-        results = parse.page_results(payload)
-        stored = self.writer.store_list_items(results).pks
-        movies = Movie.objects.active().in_bulk(list(stored.values()))
-        pks = [stored.get(item["id"]) for item in results]
-        return [movies[pk] for pk in pks if pk in movies]
-
     @staticmethod
     def _upstream(call: Callable[[], dict]) -> dict:
         try:
