@@ -125,6 +125,16 @@ class OptionalSessionJWTAuthentication(SessionJWTAuthentication):
             return None
 
 
+def bearer_of(request):
+    """The request's verified bearer (`Authenticated`), worked out once per request; None without
+    a bearer token or with one that does not authenticate (the view then answers the 401). For
+    the caches that answer before DRF runs."""
+    try:
+        return SessionJWTAuthentication().authenticated(request)
+    except AuthenticationFailed:
+        return None
+
+
 def current_session_id(request) -> str | None:
     """The session id (sid claim) of the access token that authenticated this request."""
     token = getattr(request, "auth", None)

@@ -1,9 +1,6 @@
 """Cache keys for per-user computed data, versioned by a per-user namespace bumped on every change."""
 
-from collections.abc import Iterable
-
 from django.http import HttpResponse
-from rest_framework.exceptions import AuthenticationFailed
 
 from core import cache
 from core.cache import keys
@@ -43,22 +40,19 @@ def invalidate_user(user_id: int) -> None:
     cache.invalidate_user(user_id)
 
 
-def page_lookup(request, *, list_name: str, known: Iterable[str]) -> tuple[HttpResponse | None, str | None]:
+def page_lookup(request, *, list_name: str, known: frozenset[str]) -> tuple[HttpResponse | None, str | None]:
     """(the cached page, None) on a hit; (None, the key to store the page under) on a miss.
 
     One page of the user's `list_name` is kept per data version and query (the parameters in
     `known`: any other cannot change it), so a hit costs no SQL. The version is the one the
     request's authentication read (one round trip for both); without it (the cache is away) or
     without a bearer token that authenticates, nothing is cached: (None, None)."""
-    from apps.authentication.authentication import SessionJWTAuthentication
+    from apps.authentication.authentication import bearer_of
 
-    try:
-        bearer = SessionJWTAuthentication().authenticated(request)  # once per request
-    except AuthenticationFailed:
-        return None, None  # the view answers (401)
+    bearer = bearer_of(request)  # None: the view answers (401)
     if bearer is None or bearer.version is None:
         return None, None
-    wanted = set(known)
+    wanted = known
     query = keys.normalize_query(
         (name, value) for name, values in request.GET.lists() if name in wanted for value in values
     )

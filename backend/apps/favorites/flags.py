@@ -13,7 +13,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.apps import apps as django_apps
-from rest_framework.exceptions import AuthenticationFailed
 
 from core import cache
 from core.cache import keys
@@ -92,12 +91,9 @@ def flags_for(user_id: int, version: int | None) -> Flags:
 def resolve_reader(request) -> Reader | None:
     """The view cache's question (core.cache.personal): whose flags, which preferences? None for a
     token that does not authenticate (the view then answers with the 401)."""
-    from apps.authentication.authentication import SessionJWTAuthentication
+    from apps.authentication.authentication import bearer_of
 
-    try:
-        result = SessionJWTAuthentication().authenticated(request)
-    except AuthenticationFailed:
-        return None
+    result = bearer_of(request)
     if result is None:
         return None
     principal, version = result.principal, result.version
@@ -109,12 +105,3 @@ def resolve_reader(request) -> Reader | None:
         include_adult=preferences.include_adult,
         flags=lambda: flags_for(principal.user_id, version),
     )
-
-
-def request_flags(request) -> Flags | None:
-    """The flags of the request's signed-in user, from the version their authentication read."""
-    bearer = getattr(getattr(request, "_request", request), "bearer", None)
-    if bearer is None:
-        user = getattr(request, "user", None)
-        return load_flags(user.pk) if getattr(user, "is_authenticated", False) else None
-    return flags_for(bearer.principal.user_id, bearer.version)
